@@ -1,0 +1,25 @@
+// The local runner's view of FUNCTIONS in infra/routes.ts: the same handler factories the Lambda
+// entry files call, built with the runner's context (table, endpoint, clock).
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayTokenAuthorizerEvent, APIGatewayAuthorizerResult, Context } from 'aws-lambda';
+import type { AppContext } from '#http/context.ts';
+import type { RouteFunction } from '#infra/routes.ts';
+import { adminHandler } from '#functions/admin/app.ts';
+import { authorizerHandler } from '#functions/authorizer/app.ts';
+import { discoveryHandler } from '#functions/discovery/app.ts';
+import { groupsHandler } from '#functions/groups/app.ts';
+import { usersHandler } from '#functions/users/app.ts';
+
+export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+export type TokenAuthorizer = (event: APIGatewayTokenAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
+
+export function localFunctions(ctx: AppContext): { routes: Record<RouteFunction, ProxyHandler>; authorizer: TokenAuthorizer } {
+  return {
+    routes: {
+      users: usersHandler(ctx) as ProxyHandler,
+      groups: groupsHandler(ctx) as ProxyHandler,
+      discovery: discoveryHandler(ctx) as ProxyHandler,
+      admin: adminHandler(ctx) as ProxyHandler,
+    },
+    authorizer: authorizerHandler(ctx) as TokenAuthorizer,
+  };
+}

@@ -1,0 +1,42 @@
+// What every function needs at run time, built once per Lambda container (or once per local
+// runner). Passing it in, instead of reading globals, lets tests inject a table and a clock.
+import { createDb, type Db } from '#store/client.ts';
+
+export interface AppConfig {
+  /** Max active (unexpired) tokens per tenant. */
+  maxActiveTokens: number;
+  /** Default token lifetime in days; callers may ask for less, never for more than maxTokenLifetimeDays. */
+  tokenLifetimeDays: number;
+  maxTokenLifetimeDays: number;
+  /** Custom extension schema (JSON), see shared/scim/schema/custom-extension.ts. */
+  customExtension?: string;
+}
+
+export interface AppContext {
+  db: Db;
+  clock: () => Date;
+  config: AppConfig;
+}
+
+const intFrom = (value: string | undefined, fallback: number) => {
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+};
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  return {
+    maxActiveTokens: intFrom(env.MAX_ACTIVE_TOKENS, 2),
+    tokenLifetimeDays: intFrom(env.TOKEN_LIFETIME_DAYS, 365),
+    maxTokenLifetimeDays: intFrom(env.MAX_TOKEN_LIFETIME_DAYS, 730),
+    ...(env.SCIM_CUSTOM_EXTENSION ? { customExtension: env.SCIM_CUSTOM_EXTENSION } : {}),
+  };
+}
+
+export function contextFromEnv(env: NodeJS.ProcessEnv = process.env): AppContext {
+  const tableName = env.TABLE_NAME ?? '';
+  return {
+    db: createDb({ tableName, ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) }),
+    clock: () => new Date(),
+    config: configFromEnv(env),
+  };
+}

@@ -1,0 +1,181 @@
+// The one place where API Gateway (REST, v1 proxy) events become domain calls and domain results
+// or ScimErrors become HTTP responses. Function handlers are route tables of one-liners.
+import middy from '@middy/core';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import {
+  ForbiddenError,
+  InvalidSyntaxError,
+  MethodNotAllowedError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ScimError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+} from '#scim/errors.ts';
+import { logger } from './logger.ts';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+export const SCIM_MEDIA_TYPE = 'application/scim+json';
+
+export type Scope = 'full' | 'read';
+
+export interface ApiRequest {
+  method: string;
+  /** The route's resource path, e.g. `/scim/v2/Users/{id}`. */
+  resource: string;
+  pathParameters: Record<string, string>;
+  /** Query parameters, single-valued (the last one wins), names as sent. */
+  query: Record<string, string>;
+  /** Header names lower-cased. */
+  headers: Record<string, string>;
+  body: unknown;
+  /** Set by the authorizer on SCIM routes. */
+  tenantId: string;
+  tokenId?: string;
+  scope: Scope;
+  /** Everything before the route path: `https://host/stage` deployed, `http://localhost:8080` locally. */
+  baseUrl: string;
+}
+
+export interface ApiResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type RouteHandler = (req: ApiRequest) => Promise<ApiResponse>;
+/** Keyed by `METHOD resource`, e.g. `GET /scim/v2/Users/{id}`. */
+export type RouteHandlers = Record<string, RouteHandler>;
+
+type Kind = 'scim' | 'admin';
+
+function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers'] | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined) out[name.toLowerCase()] = value;
+  }
+  return out;
+}
+
+function baseUrlOf(event: APIGatewayProxyEvent, headers: Record<string, string>): string {
+  const ctx = event.requestContext;
+  const proto = headers['x-forwarded-proto'] ?? 'https';
+  const host = headers.host ?? ctx.domainName ?? 'localhost';
+  // requestContext.path carries the stage (and any base path mapping) in front of event.path.
+  const fullPath = ctx.path ?? event.path;
+  const prefix = fullPath.endsWith(event.path) ? fullPath.slice(0, fullPath.length - event.path.length) : '';
+  return `${proto}://${host}${prefix}`;
+}
+
+function contentTypeFor(kind: Kind, accept: string | undefined): string {
+  if (kind === 'admin') return 'application/json; charset=utf-8';
+  // application/scim+json unless the client accepts only plain JSON.
+  if (accept && /application\/json/i.test(accept) && !/application\/scim\+json|\*\/\*/i.test(accept)) {
+    return 'application/json; charset=utf-8';
+  }
+  return `${SCIM_MEDIA_TYPE}; charset=utf-8`;
+}
+
+const READ_ONLY_METHODS = new Set(['GET', 'HEAD']);
+const isSearch = (resource: string) => resource.endsWith('/.search');
+
+function toScimError(error: unknown): ScimError {
+  if (error instanceof ScimError) return error;
+  const e = error as { statusCode?: number; message?: string; cause?: { package?: string; message?: string } };
+  if (e?.cause?.package === '@middy/http-json-body-parser') {
+    if (e.message === 'Unsupported Media Type') {
+      return new UnsupportedMediaTypeError('send the body as application/scim+json or application/json');
+    }
+    return new InvalidSyntaxError(`the request body is not valid JSON${e.cause.message ? `: ${e.cause.message}` : ''}`);
+  }
+  logger.error('unhandled error', { error: error as Error });
+  return new ScimError(500, undefined, 'internal server error');
+}
+
+function respond(kind: Kind, accept: string | undefined, res: ApiResponse): APIGatewayProxyResult {
+  const headers: Record<string, string> = { ...(res.headers ?? {}) };
+  let body = '';
+  if (res.body !== undefined) {
+    headers['Content-Type'] = contentTypeFor(kind, accept);
+    body = JSON.stringify(res.body);
+  }
+  return { statusCode: res.status, headers, body };
+}
+
+export function errorResponse(kind: Kind, accept: string | undefined, error: ScimError): APIGatewayProxyResult {
+  return respond(kind, accept, { status: error.status, body: error.toBody(), headers: error.headers });
+}
+
+/**
+ * Builds a Lambda handler from a route table. Order of checks: size (413), media type (415),
+ * JSON syntax (400 invalidSyntax), scope (403), then the route's own handler.
+ */
+export function httpHandler(kind: Kind, routes: RouteHandlers) {
+  const core = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const headers = lowerCaseHeaders(event.headers);
+    const route = routes[`${event.httpMethod} ${event.resource}`];
+    if (!route) {
+      const known = Object.keys(routes).some((key) => key.endsWith(` ${event.resource}`));
+      throw known
+        ? new MethodNotAllowedError(`${event.httpMethod} is not supported on ${event.path}`)
+        : new NotFoundError(`no such endpoint: ${event.path}`);
+    }
+    const authorizer = (event.requestContext.authorizer ?? {}) as Record<string, string | undefined>;
+    const scope: Scope = authorizer.scope === 'read' ? 'read' : 'full';
+    if (kind === 'scim') {
+      if (!authorizer.tenantId) throw new UnauthorizedError('missing or malformed bearer token');
+      if (scope === 'read' && !READ_ONLY_METHODS.has(event.httpMethod) && !isSearch(event.resource)) {
+        throw new ForbiddenError('this token is read-only; ask an admin for a token with scope "full" to write');
+      }
+    }
+    return respond(kind, headers.accept, await route({
+      method: event.httpMethod,
+      resource: event.resource,
+      pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+      query: Object.fromEntries(
+        Object.entries(event.queryStringParameters ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
+      ),
+      headers,
+      body: event.body ?? undefined,
+      tenantId: authorizer.tenantId ?? '',
+      ...(authorizer.tokenId ? { tokenId: authorizer.tokenId } : {}),
+      scope,
+      baseUrl: baseUrlOf(event, headers),
+    }));
+  };
+
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .before(async (request) => {
+      const { event } = request;
+      event.headers = lowerCaseHeaders(event.headers);
+      if (event.body === null || event.body === undefined || event.body === '') {
+        event.body = null;
+        return;
+      }
+      const size = Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+      if (size > MAX_BODY_BYTES) {
+        throw new PayloadTooLargeError(`request body is ${size} bytes; the limit is ${MAX_BODY_BYTES}`);
+      }
+      // Tolerate a JSON body sent without a Content-Type (some scripts and IdPs do).
+      if (!event.headers['content-type']) event.headers['content-type'] = 'application/json';
+    })
+    .use({
+      before: async (request) => {
+        if (request.event.body === null) return;
+        await httpJsonBodyParser({}).before!(request as never);
+      },
+    })
+    .before(async (request) => {
+      // Parsed by now; anything else than an object or array is not a SCIM body.
+      const body = request.event.body as unknown;
+      if (body !== null && (typeof body !== 'object')) {
+        throw new InvalidSyntaxError('the request body must be a JSON object');
+      }
+    })
+    .handler(core)
+    .onError(async (request) => {
+      const error = toScimError(request.error);
+      request.response = errorResponse(kind, request.event.headers?.accept, error);
+    });
+}
