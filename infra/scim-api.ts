@@ -174,6 +174,8 @@ export class ScimApi extends Construct {
         tracingEnabled: props.tracing ?? false,
       },
     });
+    // RestApi adds an `Endpoint` output with a hashed key; the stack publishes stable ones instead.
+    this.api.node.tryRemoveChild('Endpoint');
     // A changed resource policy only takes effect with a new deployment; CDK does not hash it in.
     if (allowedSourceIps) this.api.latestDeployment?.addToLogicalId({ allowedSourceIps });
 

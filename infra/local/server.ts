@@ -134,6 +134,9 @@ export function createLocalApi(options: LocalApiOptions): http.Server {
       headers[name] = value;
       (multiValueHeaders[name] ??= []).push(value);
     }
+    // API Gateway adds these; the handlers build absolute URLs (meta.location) from them.
+    headers['X-Forwarded-Proto'] = 'http';
+    multiValueHeaders['X-Forwarded-Proto'] = ['http'];
     const query = parseQuery(url.search.slice(1));
     const hasQuery = Object.keys(query.single).length > 0;
     const event: APIGatewayProxyEvent = {

@@ -51,7 +51,8 @@ const checksumOf = (body: string) => base62Fixed(crc32(body), CHECKSUM_CHARS);
 /** A new token. Each character is drawn by rejection sampling, so all 62 are equally likely. */
 export function generateToken(random: RandomBytes = randomBytes): string {
   let body = '';
-  while (body.length < RANDOM_CHARS) {
+  for (let round = 0; body.length < RANDOM_CHARS; round += 1) {
+    if (round > 64) throw new Error('the random source keeps returning bytes >= 248');
     for (const byte of random(RANDOM_CHARS)) {
       // 248 = 4 * 62: bytes above it would bias the first characters of the alphabet.
       if (byte < 248 && body.length < RANDOM_CHARS) body += ALPHABET[byte % 62];

@@ -1,12 +1,12 @@
 // The directory's use cases: what a SCIM request means for the store. Handlers call one function
 // each; everything here is independent of API Gateway.
 import { randomBytes, scryptSync } from 'node:crypto';
-import { ulid } from 'ulid';
+import { monotonicFactory } from 'ulid';
 import type { FilterNode } from '#scim/ast.ts';
 import {
   InvalidValueError, NotFoundError, PreconditionFailedError, TooManyError, UniquenessError,
 } from '#scim/errors.ts';
-import { matchesFilter } from '#scim/filter-eval.ts';
+import { compileFilter } from '#scim/filter-eval.ts';
 import { applyPatch } from '#scim/patch.ts';
 import { project } from '#scim/projection.ts';
 import { normaliseResource } from '#scim/resource.ts';
@@ -48,6 +48,9 @@ export interface Result {
   body?: Record<string, unknown>;
   headers?: Record<string, string>;
 }
+
+/** Ids are ULIDs, monotonic within a container, so creation order is listing order. */
+const ulid = monotonicFactory();
 
 const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
@@ -321,7 +324,7 @@ export class Directory {
     let nextCursor: string | undefined;
 
     const candidates = params.filter ? await this.candidates(type, caller, params.filter) : undefined;
-    if (candidates !== undefined || params.sortBy) {
+    if (params.filter || params.sortBy) {
       // Indexed candidates (or a bounded scan) evaluated in memory, then sorted and sliced.
       const pool = candidates ?? (await this.scan(type, caller));
       const matched = await this.evaluate(type, caller, pool, params.filter);
@@ -439,7 +442,7 @@ export class Directory {
   private async evaluate(type: ResourceType, caller: Caller, pool: StoredResource[], filter?: FilterNode): Promise<StoredResource[]> {
     if (!filter) return pool;
     const { db, registry } = this.deps;
-    const resolve = (path: Parameters<SchemaRegistry['resolve']>[1]) => registry.resolve(type, path)?.subAttribute ?? registry.resolve(type, path)?.attribute;
+    const matches = compileFilter(filter, registry.resolver(type));
     const memberRefs = type === 'Group' ? referencedMemberValues(filter) : undefined;
     const needsGroups = type === 'User' && references(filter, 'groups');
     const out: StoredResource[] = [];
@@ -455,7 +458,7 @@ export class Directory {
           extras.members = await this.allMembers(caller, r.id);
         }
       }
-      if (matchesFilter(filter, render(registry, caller.scimBase, r, extras), resolve)) out.push(r);
+      if (matches(render(registry, caller.scimBase, r, extras))) out.push(r);
     }));
     return out.sort((a, b) => (a.id < b.id ? -1 : 1));
   }

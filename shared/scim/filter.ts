@@ -91,6 +91,7 @@ export class FilterParser {
   private describe(pos: number): string {
     const src = this.src;
     if (pos >= src.length) return `end of ${this.kind}`;
+    if (isWs(src.charCodeAt(pos))) return 'whitespace';
     let end = pos + 1;
     if (isWordCode(src.charCodeAt(pos))) {
       while (end < src.length && isWordCode(src.charCodeAt(end))) end++;
@@ -200,7 +201,11 @@ export class FilterParser {
         this.depth--;
         return { kind: 'not', filter: inner };
       }
-      // `not` not followed by "(" is an attribute that happens to be called "not"
+      // `not` followed by an operator is an attribute that happens to be called "not"
+      const after = this.pos;
+      const next = this.readWord().toLowerCase();
+      this.pos = after;
+      if (next !== 'pr' && !(COMPARE_OPS as readonly string[]).includes(next)) this.fail(after, '"(" after "not"');
       this.pos = start;
     }
     return this.parseAttrExpression(inValuePath);

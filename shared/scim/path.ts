@@ -47,7 +47,11 @@ export function parsePatchPath(text: string): PatchPath {
   }
   parser.skipWs();
   if (!parser.atEnd()) {
-    parser.fail(parser.pos, result.filter ? '"." and a sub-attribute name, or the end of the path' : '"[" or the end of the path');
+    const expected =
+      result.subAttribute !== undefined ? 'the end of the path'
+      : result.filter ? '"." and a sub-attribute name, or the end of the path'
+      : '"[" or the end of the path';
+    parser.fail(parser.pos, expected);
   }
   return result;
 }

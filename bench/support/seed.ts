@@ -1,0 +1,114 @@
+// Seeds a large directory straight into the table with parallel BatchWriteItem calls: creating
+// 100,000 users over HTTP would take longer than the whole bench may. The items are exactly what
+// shared/store/resources.ts writes (layout in shared/store/keys.ts); the docs go through the same
+// normaliseResource a POST does; and the bench checks a seeded user reads back over HTTP like a
+// created one before it measures anything.
+import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { monotonicFactory } from 'ulid';
+import { normaliseResource } from '#scim/resource.ts';
+import { createRegistry } from '#scim/schema/registry.ts';
+import type { Db } from '#store/client.ts';
+import { keys } from '#store/keys.ts';
+
+const registry = createRegistry();
+const ulid = monotonicFactory();
+
+/** A user as Okta/Entra create it (same shape and size as the users the bench creates over HTTP). */
+export function userBody(n: number, tag: string): Record<string, unknown> {
+  const userName = `${tag}.user${n}@example.com`;
+  return {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],
+    userName,
+    externalId: `${tag}-ext-${n}`,
+    name: { givenName: `Given${n}`, familyName: `Family${n}`, formatted: `Given${n} Family${n}` },
+    displayName: `Given${n} Family${n}`,
+    active: true,
+    emails: [{ value: userName, type: 'work', primary: true }],
+    'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { employeeNumber: String(100000 + n), department: 'Engineering' },
+  };
+}
+
+type Item = Record<string, unknown>;
+
+async function batchWrite(db: Db, items: Item[]): Promise<void> {
+  let request: Record<string, { PutRequest: { Item: Item } }[]> | undefined = {
+    [db.tableName]: items.map((Item) => ({ PutRequest: { Item } })),
+  };
+  for (let attempt = 0; request && Object.keys(request).length; attempt += 1) {
+    const out = await db.doc.send(new BatchWriteCommand({ RequestItems: request }));
+    request = out.UnprocessedItems as typeof request;
+    if (request && Object.keys(request).length) await new Promise((r) => setTimeout(r, 10 * 2 ** Math.min(attempt, 6)));
+  }
+}
+
+/** Writes items 25 at a time with `concurrency` BatchWriteItem calls in flight. */
+async function writeAll(db: Db, items: Item[], concurrency: number, progress?: (done: number) => void): Promise<void> {
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const chunk = items.slice(next, next + 25);
+      next += 25;
+      await batchWrite(db, chunk);
+      done += chunk.length;
+      progress?.(done);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+export interface SeededUser {
+  id: string;
+  userName: string;
+  externalId: string;
+}
+
+/** Seeds `count` users into `tenantId` and adds them to the tenant's userCount. */
+export async function seedUsers(
+  db: Db, tenantId: string, count: number, options: { tag: string; concurrency?: number; onProgress?: (done: number, total: number) => void },
+): Promise<SeededUser[]> {
+  const now = new Date().toISOString();
+  const users: SeededUser[] = [];
+  const items: Item[] = [];
+  for (let n = 0; n < count; n += 1) {
+    const { doc } = normaliseResource(registry, 'User', userBody(n, options.tag), 'create');
+    const id = ulid();
+    const userName = doc.userName as string;
+    const externalId = doc.externalId as string;
+    users.push({ id, userName, externalId });
+    // = resources.ts toItem() for a User, and the userName claim createResource() writes with it.
+    items.push({
+      ...keys.user(tenantId, id),
+      gsi1pk: keys.userExternalId(tenantId, externalId),
+      gsi1sk: id,
+      rt: 'User',
+      v: 1,
+      created: now,
+      lastModified: now,
+      doc,
+    });
+    items.push({ ...keys.userName(tenantId, userName), id });
+  }
+  await writeAll(db, items, options.concurrency ?? 8, options.onProgress ? (d) => options.onProgress!(d, items.length) : undefined);
+  await db.doc.send(new UpdateCommand({
+    TableName: db.tableName,
+    Key: keys.tenant(tenantId),
+    UpdateExpression: 'ADD userCount :n',
+    ExpressionAttributeValues: { ':n': count },
+  }));
+  return users;
+}
+
+/** Seeds membership items (= resources.ts memberItem()) of `memberIds` (users) in group `groupId`. */
+export async function seedMembers(
+  db: Db, tenantId: string, groupId: string, members: SeededUser[], options: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<void> {
+  const items: Item[] = members.map((m) => ({
+    ...keys.member(tenantId, groupId, m.id),
+    gsi2pk: keys.memberOf(tenantId, m.id),
+    gsi2sk: groupId,
+    mt: 'User',
+    display: m.userName,
+  }));
+  await writeAll(db, items, options.concurrency ?? 8, options.onProgress ? (d) => options.onProgress!(d, items.length) : undefined);
+}

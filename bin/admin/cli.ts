@@ -1,0 +1,274 @@
+// `scim-admin`: tenants, tokens and provisioning through the admin API, locally or deployed.
+// Readable output by default, `--json` for scripts (the API's JSON bodies, unchanged).
+import { parseArgs } from 'node:util';
+import { adminRequest, resolveTarget, TargetError, type AdminResponse, type Target } from './target.ts';
+
+export const USAGE = `Usage: scim-admin <command> [options]
+
+Commands:
+  tenant create <tenant> [--display-name <name>]   create a tenant (or update its display name)
+  tenant get <tenant>                              provisioning state and counts
+  token create <tenant> --name <name> [--scope full|read] [--days <n>]
+                                                   issue a SCIM bearer token (shown once)
+  token list <tenant>                              tokens with status, expiry and last use
+  token revoke <tenant> <tokenId>                  revoke a token
+  provisioning on|off <tenant>                     off revokes every token of the tenant
+
+Target (local runner by default):
+  --url <url>          local runner URL (env SCIM_ADMIN_URL; default http://localhost:8080)
+  --admin-key <key>    local admin key (env ADMIN_KEY; default: the key in .data/admin-key)
+  --stack <name>       a deployed stack: its AdminBaseUrl output, requests signed with SigV4
+  --region <region>    the stack's region (default: AWS_REGION / your AWS config)
+  --profile <name>     AWS profile (default: the standard credential chain)
+
+Output:
+  --json               print the API's JSON response
+  -h, --help           this help
+`;
+
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+const defaultIo: Io = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+  env: process.env,
+  cwd: process.cwd(),
+};
+
+class UsageError extends Error {}
+
+interface Tenant {
+  id: string;
+  displayName?: string;
+  provisioning: { enabled: boolean };
+  counts: { users: number; groups: number; activeTokens: number };
+  createdAt?: string;
+  revokedTokens?: number;
+}
+interface TokenRow {
+  id: string;
+  name: string;
+  scope: string;
+  status: string;
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+}
+interface NewToken {
+  id: string;
+  token: string;
+  name: string;
+  scope: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+const seg = (value: string) => encodeURIComponent(value);
+const day = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : 'never');
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+function describeTenant(t: Tenant): string {
+  return [
+    `Tenant ${t.id}${t.displayName ? ` (${t.displayName})` : ''}`,
+    `  provisioning   ${t.provisioning.enabled ? 'on' : 'off'}`,
+    `  users          ${t.counts.users}`,
+    `  groups         ${t.counts.groups}`,
+    `  active tokens  ${t.counts.activeTokens}`,
+    ...(t.createdAt ? [`  created        ${day(t.createdAt)}`] : []),
+  ].join('\n');
+}
+
+function describeNewToken(tenantId: string, t: NewToken): string {
+  return [
+    `Created token ${t.id} for tenant ${tenantId}`,
+    `  name     ${t.name}`,
+    `  scope    ${t.scope}${t.scope === 'read' ? ' (GET and searches only)' : ' (read and write)'}`,
+    `  expires  ${day(t.expiresAt)}`,
+    '',
+    `    ${t.token}`,
+    '',
+    'Copy the token now: this is the only time it is shown, and it cannot be recovered.',
+    "Paste it into your identity provider's SCIM bearer-token field (Okta: API Token;",
+    'Entra ID: Secret Token; OneLogin: SCIM Bearer Token). If it is lost, create a new',
+    'token and revoke this one.',
+  ].join('\n');
+}
+
+/** Runs one command; returns the process exit code (0 ok, 1 API or target error, 2 usage). */
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        url: { type: 'string' },
+        'admin-key': { type: 'string' },
+        stack: { type: 'string' },
+        region: { type: 'string' },
+        profile: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        name: { type: 'string' },
+        scope: { type: 'string' },
+        days: { type: 'string' },
+        'display-name': { type: 'string' },
+      },
+    });
+  } catch (error) {
+    io.err(`scim-admin: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0 || positionals[0] === 'help') {
+    io.out(USAGE);
+    return positionals.length === 0 && !values.help ? 2 : 0;
+  }
+
+  try {
+    const command = planCommand(positionals, values);
+    const target = await resolveTarget(
+      {
+        ...(values.url ? { url: values.url } : {}),
+        ...(values['admin-key'] ? { adminKey: values['admin-key'] } : {}),
+        ...(values.stack ? { stack: values.stack } : {}),
+        ...(values.region ? { region: values.region } : {}),
+        ...(values.profile ? { profile: values.profile } : {}),
+      },
+      io.env,
+      io.cwd,
+    );
+    const res = await send(target, command);
+    if (res.status >= 400) {
+      const detail = (res.body as { detail?: string } | undefined)?.detail ?? (typeof res.body === 'string' ? res.body : JSON.stringify(res.body));
+      if (values.json) io.out(JSON.stringify(res.body ?? { status: res.status }, null, 2));
+      io.err(`error: ${res.status} ${detail || 'request failed'}${hint(target, res.status)}`);
+      return 1;
+    }
+    if (values.json) {
+      io.out(JSON.stringify(res.body ?? { ok: true }, null, 2));
+    } else {
+      io.out(command.render(res.body));
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`scim-admin: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof TargetError) {
+      io.err(`error: ${error.message}`);
+      return 1;
+    }
+    io.err(`error: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+function hint(target: Target, status: number): string {
+  if (status === 401 && target.kind === 'local') return '\n(check the admin key: --admin-key, ADMIN_KEY or .data/admin-key)';
+  if (status === 403 && target.kind === 'aws') return '\n(your AWS identity needs execute-api:Invoke on the admin routes of this stage)';
+  return '';
+}
+
+interface Command {
+  method: string;
+  path: string;
+  body?: unknown;
+  render: (body: unknown) => string;
+}
+
+type Values = Record<string, string | boolean | undefined>;
+
+function planCommand(positionals: string[], values: Values): Command {
+  const [group, action, ...rest] = positionals;
+  const need = (count: number, usage: string) => {
+    if (rest.length !== count) throw new UsageError(`usage: scim-admin ${usage}`);
+    return rest;
+  };
+  const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+
+  if (group === 'tenant' && action === 'create') {
+    const [tenantId] = need(1, 'tenant create <tenant> [--display-name <name>]');
+    const displayName = str('display-name');
+    return {
+      method: 'PUT',
+      path: `/admin/tenants/${seg(tenantId!)}`,
+      body: displayName === undefined ? {} : { displayName },
+      render: (b) => describeTenant(b as Tenant),
+    };
+  }
+  if (group === 'tenant' && action === 'get') {
+    const [tenantId] = need(1, 'tenant get <tenant>');
+    return { method: 'GET', path: `/admin/tenants/${seg(tenantId!)}`, render: (b) => describeTenant(b as Tenant) };
+  }
+  if (group === 'token' && action === 'create') {
+    const [tenantId] = need(1, 'token create <tenant> --name <name> [--scope full|read] [--days <n>]');
+    const name = str('name');
+    if (!name) throw new UsageError('token create needs --name <name>, a label such as "okta-prod"');
+    const scope = str('scope');
+    if (scope !== undefined && scope !== 'full' && scope !== 'read') throw new UsageError('--scope must be "full" or "read"');
+    const daysText = str('days');
+    const days = daysText === undefined ? undefined : Number(daysText);
+    if (days !== undefined && (!Number.isInteger(days) || days < 1)) throw new UsageError('--days must be a whole number of days, at least 1');
+    return {
+      method: 'POST',
+      path: `/admin/tenants/${seg(tenantId!)}/tokens`,
+      body: { name, ...(scope ? { scope } : {}), ...(days !== undefined ? { expiresInDays: days } : {}) },
+      render: (b) => describeNewToken(tenantId!, b as NewToken),
+    };
+  }
+  if (group === 'token' && action === 'list') {
+    const [tenantId] = need(1, 'token list <tenant>');
+    return {
+      method: 'GET',
+      path: `/admin/tenants/${seg(tenantId!)}/tokens`,
+      render: (b) => {
+        const tokens = (b as { tokens: TokenRow[] }).tokens;
+        if (!tokens.length) return `Tenant ${tenantId} has no tokens. Create one: scim-admin token create ${tenantId} --name <name>`;
+        return table([
+          ['ID', 'NAME', 'SCOPE', 'STATUS', 'EXPIRES', 'LAST USED'],
+          ...tokens.map((t) => [t.id, t.name, t.scope, t.status, day(t.expiresAt), day(t.lastUsedAt)]),
+        ]);
+      },
+    };
+  }
+  if (group === 'token' && action === 'revoke') {
+    const [tenantId, tokenId] = need(2, 'token revoke <tenant> <tokenId>');
+    return {
+      method: 'DELETE',
+      path: `/admin/tenants/${seg(tenantId!)}/tokens/${seg(tokenId!)}`,
+      render: () => `Revoked token ${tokenId} of tenant ${tenantId}. Requests with it are refused as soon as the API's authorizer cache entry for it expires (the cache TTL).`,
+    };
+  }
+  if (group === 'provisioning' && (action === 'on' || action === 'off')) {
+    const [tenantId] = need(1, `provisioning ${action} <tenant>`);
+    return {
+      method: 'PUT',
+      path: `/admin/tenants/${seg(tenantId!)}/provisioning`,
+      body: { enabled: action === 'on' },
+      render: (b) => {
+        const t = b as Tenant;
+        const note = action === 'off'
+          ? `\nProvisioning is off: ${t.revokedTokens ?? 0} token(s) revoked; SCIM requests get 401. Turning it on again does not restore them.`
+          : `\nProvisioning is on. Create a token if the tenant has none: scim-admin token create ${tenantId} --name <name>`;
+        return describeTenant(t) + note;
+      },
+    };
+  }
+  throw new UsageError(`unknown command: ${positionals.join(' ')}`);
+}
+
+async function send(target: Target, command: Command): Promise<AdminResponse> {
+  return adminRequest(target, command.method, command.path, command.body);
+}

@@ -1,0 +1,61 @@
+// What the authorizer decides for an Authorization header: which tenant and scope a token grants,
+// or why it is refused. Order of checks, cheapest first:
+//   1. shape and checksum of the token       no DynamoDB call
+//   2. token item by hash                    GetItem (consistent)
+//   3. expiry against ctx.clock()            every time; DynamoDB TTL only cleans up later
+//   4. tenant: provisioning on, and the token still holds a slot   GetItem (consistent)
+// The deny details are meant for the admin reading the IdP's error log; they never say whether
+// a malformed or guessed token resembles a real one.
+import { getTenant, type StoreContext } from '#store/tenants.ts';
+import { findToken, touchToken, type TokenScope } from '#store/tokens.ts';
+import { bearerToken } from './bearer.ts';
+import { hashToken, isWellFormed } from './token.ts';
+
+/** lastUsedAt is rewritten only when older than this: at most one write per token per interval. */
+export const LAST_USED_WRITE_INTERVAL_MS = 5 * 60 * 1000;
+
+export type DenyReason = 'malformed' | 'unknown' | 'expired' | 'disabled';
+
+export const DENY_DETAIL: Record<DenyReason, string> = {
+  malformed: 'missing or malformed bearer token',
+  unknown: 'token revoked or unknown',
+  expired: 'token expired',
+  disabled: 'provisioning disabled',
+};
+
+export type AuthDecision =
+  | { allow: true; tenantId: string; tokenId: string; scope: TokenScope }
+  | { allow: false; reason: DenyReason; tenantId?: string; tokenId?: string };
+
+const deny = (reason: DenyReason, ids: { tenantId?: string; tokenId?: string } = {}): AuthDecision => ({ allow: false, reason, ...ids });
+
+export async function authenticate(ctx: StoreContext, authorization: string | undefined): Promise<AuthDecision> {
+  const token = bearerToken(authorization);
+  if (!token || !isWellFormed(token)) return deny('malformed');
+  const hash = hashToken(token);
+
+  const found = await findToken(ctx, hash);
+  if (!found) return deny('unknown');
+  if (found.state === 'retired') {
+    const tenant = await getTenant(ctx, found.tenantId);
+    const ids = { tenantId: found.tenantId, tokenId: found.tokenId };
+    return deny(tenant && !tenant.provisioningEnabled ? 'disabled' : 'unknown', ids);
+  }
+
+  const { token: stored } = found;
+  const ids = { tenantId: stored.tenantId, tokenId: stored.id };
+  const now = ctx.clock();
+  if (Date.parse(stored.expiresAt) <= now.getTime()) return deny('expired', ids);
+
+  const tenant = await getTenant(ctx, stored.tenantId);
+  if (!tenant) return deny('unknown', ids);
+  if (!tenant.provisioningEnabled) return deny('disabled', ids);
+  if (!(stored.id in tenant.tokenSlots)) return deny('unknown', ids);
+
+  const staleBefore = new Date(now.getTime() - LAST_USED_WRITE_INTERVAL_MS);
+  if (!stored.lastUsedAt || Date.parse(stored.lastUsedAt) < staleBefore.getTime()) {
+    // Best effort: a failed bookkeeping write must not refuse a valid token.
+    await touchToken(ctx, hash, now, staleBefore).catch(() => false);
+  }
+  return { allow: true, tenantId: stored.tenantId, tokenId: stored.id, scope: stored.scope };
+}

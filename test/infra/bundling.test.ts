@@ -1,0 +1,68 @@
+// The real thing, once per run: synthesize with bundling on (local esbuild from node_modules/.bin,
+// no Docker, no network) and CDK's CloudFormation validation in strict mode, then load every bundle
+// in Node the way the Lambda runtime does (ESM `index.mjs`, export `handler`).
+
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { CfnElement } from 'aws-cdk-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS, type FunctionName } from '#infra/routes.ts';
+import { resourcesOf, synth } from './synth.ts';
+
+const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+const outdir = mkdtempSync(join(tmpdir(), 'scim-bundle-'));
+const bundleDirs = new Map<FunctionName, string>();
+
+beforeAll(() => {
+  const { template, stack, scim } = synth({
+    bundle: true,
+    validate: true,
+    outdir,
+    // Any CloudFormation validation finding, even a warning, fails the synth.
+    context: { '@aws-cdk/core:strictCfnValidateErrors': true },
+  });
+  for (const name of FUNCTION_NAMES) {
+    const id = stack.getLogicalId(scim.functions[name].node.defaultChild as CfnElement);
+    const assetPath = (resourcesOf(template)[id]!.Metadata as Record<string, string>)['aws:asset:path']!;
+    bundleDirs.set(name, join(outdir, assetPath));
+  }
+}, 180_000);
+
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+describe('bundling', () => {
+  it('passes CDK’s built-in CloudFormation validation with no finding', () => {
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { violations?: unknown[] }[];
+    };
+    expect(report.pluginReports.flatMap((r) => r.violations ?? [])).toEqual([]);
+  });
+
+  it.each(FUNCTION_NAMES)('%s: one minified ESM index.mjs with the createRequire banner, no source map', (name) => {
+    const dir = bundleDirs.get(name)!;
+    expect(readdirSync(dir)).toEqual(['index.mjs']);
+    const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+    expect(code.startsWith("import { createRequire as __scimCreateRequire } from 'node:module';")).toBe(true);
+    // Minified: long lines (only template literals keep their newlines).
+    expect(code.length / code.split('\n').length).toBeGreaterThan(2000);
+    // Resolved: no TypeScript import or package subpath import left for the runtime to fail on.
+    expect(code).not.toMatch(/from\s*["'](#|\.{1,2}\/)[^"']*\.ts["']/);
+  });
+
+  it('every bundle loads as an ES module in Node and exports handler()', async () => {
+    const files = FUNCTION_NAMES.map((name) => join(bundleDirs.get(name)!, 'index.mjs'));
+    for (const file of files) expect(existsSync(file), file).toBe(true);
+    const probe = `
+      for (const file of process.argv.slice(1)) {
+        const mod = await import(file);
+        if (typeof mod.handler !== 'function') throw new Error(file + ': handler is ' + typeof mod.handler);
+      }`;
+    const { stderr } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', probe, ...files], {
+      env: { PATH: process.env.PATH, TABLE_NAME: 'bundle-probe', AWS_REGION: 'eu-west-1', LOG_LEVEL: 'SILENT' },
+    });
+    expect(stderr).not.toMatch(/Error/);
+  }, 60_000);
+});

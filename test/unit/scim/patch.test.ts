@@ -1,0 +1,172 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ScimError } from '#scim/errors.ts';
+import { applyPatch, MAX_PATCH_OPERATIONS, type PatchResult } from '#scim/patch.ts';
+import type { ResourceTypeName } from '#scim/schema/registry.ts';
+import { registry } from './fixtures.ts';
+
+interface Case {
+  name: string;
+  /** The IdP known to send this shape (idp-quirks.md), when the case protects a quirk. */
+  client?: string;
+  resourceType: ResourceTypeName;
+  resource: string;
+  membersAsChanges?: boolean;
+  operations: unknown[];
+  expect?: PatchResult;
+  error?: { status: number; scimType: string; detail: string };
+}
+
+// The cases run against a registry whose custom extension is TEST_EXTENSION_ID (fixtures.ts).
+const data: { resources: Record<string, Record<string, unknown>>; cases: Case[] } = JSON.parse(
+  readFileSync(new URL('./patch.cases.json', import.meta.url), 'utf8'),
+);
+
+function attempt(c: Case, resource = data.resources[c.resource]!): { result?: PatchResult; error?: unknown } {
+  try {
+    const options = { registry, resourceType: c.resourceType, membersAsChanges: c.membersAsChanges ?? false };
+    return { result: applyPatch(resource, c.operations, options) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+describe('applyPatch (patch.cases.json)', () => {
+  it.each(data.cases.map((c) => [c.client ? `${c.client}: ${c.name}` : c.name, c] as const))('%s', (_, c) => {
+    const before = JSON.stringify(data.resources[c.resource]);
+    const { result, error } = attempt(c);
+    expect(JSON.stringify(data.resources[c.resource]), 'the input resource was modified').toBe(before);
+    if (c.error) {
+      expect(error, JSON.stringify(result)).toBeInstanceOf(ScimError);
+      const e = error as ScimError;
+      expect({ status: e.status, scimType: e.scimType, detail: e.detail }).toEqual(c.error);
+    } else {
+      expect(error, String(error)).toBeUndefined();
+      expect(result).toEqual(c.expect);
+    }
+  });
+
+  it('has a case for each client named in idp-quirks', () => {
+    const clients = new Set(data.cases.map((c) => c.client));
+    for (const client of ['Okta', 'Entra', 'OneLogin', 'JumpCloud']) expect(clients).toContain(client);
+  });
+});
+
+describe('applyPatch: atomicity and limits', () => {
+  const user = data.resources.user!;
+  const options = { registry, resourceType: 'User' as const };
+
+  it('applies nothing when a later operation fails, and never touches the input', () => {
+    const before = structuredClone(user);
+    const ops = [
+      { op: 'replace', path: 'userName', value: 'changed' },
+      { op: 'add', path: 'emails', value: [{ value: 'w@x.com', type: 'work', primary: true }] },
+      { op: 'replace', path: 'meta.created', value: '2020-01-01T00:00:00Z' },
+    ];
+    expect(() => applyPatch(user, ops, options)).toThrow(/^Operations\[2\]/);
+    expect(user).toEqual(before);
+  });
+
+  it('returns a new object that shares nothing with the input or the operations', () => {
+    const value = [{ value: 'w@x.com', type: 'work' }];
+    const { resource } = applyPatch(user, [{ op: 'add', path: 'emails', value }], options);
+    (resource.emails as Record<string, unknown>[])[0]!.value = 'mutated';
+    (resource.emails as Record<string, unknown>[])[1]!.value = 'mutated';
+    expect((user.emails as Record<string, unknown>[])[0]!.value).toBe('b@home.org');
+    expect(value[0]!.value).toBe('w@x.com');
+  });
+
+  it(`accepts ${MAX_PATCH_OPERATIONS} operations and refuses one more with tooMany`, () => {
+    const ops = (n: number) => Array.from({ length: n }, (_, i) => ({ op: 'replace', path: 'title', value: `t${i}` }));
+    expect(applyPatch(user, ops(MAX_PATCH_OPERATIONS), options).resource.title).toBe(`t${MAX_PATCH_OPERATIONS - 1}`);
+    let error: unknown;
+    try {
+      applyPatch(user, ops(MAX_PATCH_OPERATIONS + 1), options);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ScimError).toBody()).toEqual({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: '400',
+      scimType: 'tooMany',
+      detail: `The request has ${MAX_PATCH_OPERATIONS + 1} operations; at most ${MAX_PATCH_OPERATIONS} are accepted per PATCH`,
+    });
+    expect(() => applyPatch(user, ops(3), { ...options, maxOperations: 2 })).toThrow('at most 2 are accepted');
+  });
+
+  it('refuses Operations that is not an array with invalidSyntax', () => {
+    expect(() => applyPatch(user, { op: 'add' }, options)).toThrow('"Operations" must be an array of operations (RFC 7644 §3.5.2)');
+  });
+
+  it('does not let a value reach Object.prototype', () => {
+    const evil = JSON.parse('{"op":"add","path":"name","value":{"__proto__":{"polluted":true},"givenName":"x"}}');
+    const { resource } = applyPatch(user, [evil, { op: 'replace', value: JSON.parse('{"__proto__":{"polluted":true}}') }], options);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(resource.name).toEqual({ givenName: 'x', familyName: 'Jensen' });
+  });
+});
+
+// "No client input yields a 5xx": whatever the operations, applyPatch returns or throws a ScimError.
+describe('applyPatch: properties', () => {
+  const paths = fc.constantFrom(
+    undefined, '', 'title', 'userName', 'name', 'name.givenName', 'emails', 'emails.value', 'emails[type eq "work"]',
+    'emails[type eq "work"].value', 'emails[value co "x"].type', 'members', 'members[value eq "a"]', 'members[display eq "a"]',
+    'id', 'meta', 'meta.created', 'groups', 'active', 'roles[primary eq "True"].value', 'displayName', 'password',
+    'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager',
+    'urn:ietf:params:scim:schemas:extension:test:2.0:User:badgeId', 'urn:ietf:params:scim:schemas:extension:test:2.0:User:tags',
+    'urn:ietf:params:scim:schemas:core:2.0:User', 'nope', 'emails[', 'a.b.c',
+  );
+  const values = fc.oneof(
+    fc.jsonValue({ maxDepth: 3 }),
+    fc.constantFrom(
+      'True', { value: 'x', type: 'work', primary: true }, [{ value: 'a' }], { 'name.givenName': 'x', active: 'False' },
+      { 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'x' } }, { id: 'other' }, [null], { members: [{ value: 'a' }] },
+    ),
+  );
+  const operation = fc.record(
+    { op: fc.oneof(fc.constantFrom('add', 'Add', 'replace', 'REPLACE', 'remove', 'Remove'), fc.jsonValue({ maxDepth: 0 })), path: paths, value: values },
+    { requiredKeys: ['op'] },
+  );
+  const operations = fc.oneof(fc.array(operation, { maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }));
+
+  it('throws nothing but ScimError 400s and never mutates the input', () => {
+    fc.assert(
+      fc.property(
+        operations,
+        fc.constantFrom('user', 'userExt', 'group', 'groupInline'),
+        fc.boolean(),
+        (ops, name, membersAsChanges) => {
+          const resource = data.resources[name]!;
+          const before = JSON.stringify(resource);
+          const resourceType = name.startsWith('group') ? 'Group' : 'User';
+          try {
+            const out = applyPatch(resource, ops, { registry, resourceType, membersAsChanges });
+            expect(typeof out.changed).toBe('boolean');
+            JSON.stringify(out);
+          } catch (error) {
+            if (!(error instanceof ScimError)) throw error;
+            expect(error.status).toBe(400);
+          }
+          expect(JSON.stringify(resource)).toBe(before);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('is atomic: a failing request leaves the same result as not sending it', () => {
+    fc.assert(
+      fc.property(fc.array(operation, { minLength: 1, maxLength: 5 }), (ops) => {
+        const user = data.resources.user!;
+        try {
+          applyPatch(user, ops, { registry, resourceType: 'User' });
+        } catch {
+          // a failure: nothing to compare but the untouched input
+        }
+        expect(user.userName).toBe('bjensen');
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
