@@ -1,0 +1,24 @@
+import { filter as s2pfFilter, parse as s2pfParse } from 'scim2-parse-filter';
+import { scimPatch } from 'scim-patch';
+import { parseFilter } from '#scim/filter.ts';
+import { compileFilter } from '#scim/filter-eval.ts';
+import { applyPatch } from '#scim/patch.ts';
+import { createRegistry } from '#scim/schema/registry.ts';
+import { FILTERS, GROUPS, PATCHES, USERS, corpusResource } from './bench/corpus/idp-requests.ts';
+const registry = createRegistry();
+function time(name: string, fn: () => void) { for (let i = 0; i < 200; i++) fn(); const t = performance.now(); let n = 0; while (performance.now() - t < 1500) { fn(); n++; } console.log(name, Math.round(n / ((performance.now() - t) / 1000))); }
+const okFor = (f: (c: any) => void) => FILTERS.filter((c) => { try { f(c); return true; } catch { return false; } });
+const ours = (c: any) => { const t = compileFilter(parseFilter(c.filter), (p) => registry.resolve(c.resourceType, p)); return (c.resourceType === 'User' ? USERS : GROUPS).filter((r) => t(r)); };
+const s2 = (c: any) => (c.resourceType === 'User' ? USERS : GROUPS).filter(s2pfFilter(s2pfParse(c.filter)));
+const shared = okFor(s2);
+console.log('shared filter cases', shared.length);
+time('ours filter corpus', () => { for (const c of shared) ours(c); });
+time('s2pf filter corpus', () => { for (const c of shared) s2(c); });
+time('ours parse only', () => { for (const c of shared) parseFilter(c.filter); });
+time('s2pf parse only', () => { for (const c of shared) s2pfParse(c.filter); });
+const sp = PATCHES.filter((c) => { try { scimPatch(structuredClone(corpusResource(c.target)) as any, c.operations as any); return true; } catch { return false; } });
+console.log('shared patch cases', sp.length);
+const inputs = () => sp.map((c) => structuredClone(corpusResource(c.target)));
+time('ours patch corpus (incl clone of input)', () => { const ins = inputs(); sp.forEach((c, i) => applyPatch(ins[i]!, c.operations, { registry, resourceType: c.resourceType })); });
+time('scim-patch corpus (incl clone of input)', () => { const ins = inputs(); sp.forEach((c, i) => scimPatch(ins[i] as any, c.operations as any)); });
+time('clone only', () => { inputs(); });
