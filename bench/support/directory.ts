@@ -1,6 +1,7 @@
 // A tenant directory of a given size for the HTTP sections: `size` users seeded straight into the
-// table, one group ("All users") holding every one of them, a small group ("Engineering", 3
-// members) made over HTTP, and `outsiders` seeded users in no group (for batch member adds).
+// table, one group ("All users") holding every one of them, and a small group ("Engineering", 3
+// members) made over HTTP. Every seeded user is alike (same size, one group), so any page of
+// the directory costs what any other does.
 import type { LocalStack, Scim } from './local-stack.ts';
 import { expectStatus } from './local-stack.ts';
 import { seedMembers, seedUsers, type SeededUser } from './seed.ts';
@@ -10,7 +11,6 @@ export interface Directory {
   size: number;
   scim: Scim;
   users: SeededUser[];
-  outsiders: SeededUser[];
   bigGroupId: string;
   smallGroupId: string;
   seedMs: number;
@@ -27,11 +27,10 @@ const progressLine = (label: string) => {
   };
 };
 
-export async function buildDirectory(stack: LocalStack, tenantId: string, size: number, outsiders = 100): Promise<Directory> {
+export async function buildDirectory(stack: LocalStack, tenantId: string, size: number): Promise<Directory> {
   const start = nowMs();
   const scim = await stack.tenant(tenantId);
   const users = await seedUsers(stack.ctx.db, tenantId, size, { tag: tenantId, concurrency: 32, onProgress: progressLine(`${tenantId} users`) });
-  const extra = await seedUsers(stack.ctx.db, tenantId, outsiders, { tag: `${tenantId}-out`, concurrency: 8 });
   const big = expectStatus(await scim.call('POST', '/Groups', { body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'All users' } }), 201, 'create group');
   const bigGroupId = big.body.id as string;
   await seedMembers(stack.ctx.db, tenantId, bigGroupId, users, { concurrency: 32, onProgress: progressLine(`${tenantId} members`) });
@@ -43,7 +42,7 @@ export async function buildDirectory(stack: LocalStack, tenantId: string, size: 
       members: users.slice(0, 3).map((u) => ({ value: u.id, display: u.userName })),
     },
   }), 201, 'create small group');
-  return { size, scim, users, outsiders: extra, bigGroupId, smallGroupId: small.body.id as string, seedMs: nowMs() - start };
+  return { size, scim, users, bigGroupId, smallGroupId: small.body.id as string, seedMs: nowMs() - start };
 }
 
 /** A seeded user must read back over HTTP exactly like a created one (same attributes, same shape). */

@@ -206,6 +206,7 @@ export function adminService(ctx: AppContext, options: AdminOptions = {}) {
         hash: hashToken(token),
         name: input.name,
         scope: input.scope,
+        createdAt: issuedAt,
         expiresAt: new Date(issuedAt.getTime() + days * DAY_MS),
         maxActive: ctx.config.maxActiveTokens,
       }, tenant);

@@ -90,6 +90,27 @@ function mapStoreError(error: unknown, type: ResourceType, id?: string): never {
   throw error;
 }
 
+/**
+ * Request-scoped memo of the per-resource lookups a query needs, so they can be started as soon
+ * as an id is known (in parallel with fetching the resource) and never run twice.
+ */
+class Lookups {
+  private readonly groups = new Map<string, Promise<string[]>>();
+  private readonly memberships = new Map<string, Promise<boolean>>();
+  constructor(private readonly db: Db, private readonly tenantId: string) {}
+  groupsOf(id: string): Promise<string[]> {
+    let p = this.groups.get(id);
+    if (!p) this.groups.set(id, (p = groupIdsOf(this.db, this.tenantId, id)));
+    return p;
+  }
+  isMember(groupId: string, memberId: string): Promise<boolean> {
+    const key = `${groupId}/${memberId}`;
+    let p = this.memberships.get(key);
+    if (!p) this.memberships.set(key, (p = isMember(this.db, this.tenantId, groupId, memberId)));
+    return p;
+  }
+}
+
 export class Directory {
   constructor(private readonly deps: DirectoryDeps) {}
 
@@ -97,10 +118,20 @@ export class Directory {
     return this.deps.clock().toISOString();
   }
 
-  private async withComputed(caller: Caller, r: StoredResource, projection: Projection): Promise<Record<string, unknown>> {
+  /**
+   * A user's groups cannot change through a write to the user, so they are read in parallel with
+   * the user itself rather than after the write: one round trip fewer.
+   */
+  private userGroups(caller: Caller, type: ResourceType, id: string, projection: Projection): Promise<string[] | undefined> {
+    if (type !== 'User' || !wants(this.deps.registry, 'User', 'groups', projection)) return Promise.resolve(undefined);
+    return groupIdsOf(this.deps.db, caller.tenantId, id);
+  }
+
+  private async withComputed(caller: Caller, r: StoredResource, projection: Projection, groups?: string[]): Promise<Record<string, unknown>> {
     const { db, registry } = this.deps;
     const extras: { groups?: string[]; members?: Member[] } = {};
-    if (r.resourceType === 'User' && wants(registry, 'User', 'groups', projection)) {
+    if (groups) extras.groups = groups;
+    else if (r.resourceType === 'User' && wants(registry, 'User', 'groups', projection)) {
       extras.groups = await groupIdsOf(db, caller.tenantId, r.id);
     }
     if (r.resourceType === 'Group' && wants(registry, 'Group', 'members', projection)) {
@@ -199,7 +230,7 @@ export class Directory {
 
   async replace(type: ResourceType, caller: Caller, id: string, body: unknown, projection: Projection, ifMatch?: string): Promise<Result> {
     const { db, registry } = this.deps;
-    const before = await getResource(db, caller.tenantId, type, id);
+    const [before, groups] = await Promise.all([getResource(db, caller.tenantId, type, id), this.userGroups(caller, type, id, projection)]);
     if (!before) throw notFound(type, id);
     ifMatchVersion(ifMatch, before);
     const input = normaliseResource(registry, type, body, 'replace', render(registry, caller.scimBase, before));
@@ -228,7 +259,7 @@ export class Directory {
     } catch (error) {
       mapStoreError(error, type, id);
     }
-    return this.respond(type, caller, after, await this.withComputed(caller, after, projection), projection, 200);
+    return this.respond(type, caller, after, await this.withComputed(caller, after, projection, groups), projection, 200);
   }
 
   async patch(type: ResourceType, caller: Caller, id: string, body: unknown, projection: Projection, ifMatch?: string): Promise<Result> {
@@ -240,9 +271,13 @@ export class Directory {
     if (type === 'Group' && operations.every(isMembersOperation) && !operations.some((op) => String(op.op).toLowerCase() === 'replace')) {
       const { memberChanges } = applyPatch({ schemas: [], id }, operations, { registry, resourceType: 'Group', membersAsChanges: true });
       const version = ifMatchVersion(ifMatch);
+      // `remove members` without a value or filter empties the group: only then is the list read.
+      const remove = memberChanges?.removeAll
+        ? (await listMembers(db, caller.tenantId, id, Number.MAX_SAFE_INTEGER)).members.map((m) => m.value)
+        : memberChanges?.remove ?? [];
       try {
         await this.withMemberTypes(caller, (memberChanges?.add ?? []).map(toMember), (add) =>
-          changeMembers(db, caller.tenantId, id, { add, remove: memberChanges?.remove ?? [] }, this.now(), false, version));
+          changeMembers(db, caller.tenantId, id, { add, remove }, this.now(), false, version));
       } catch (error) {
         mapStoreError(error, type, id);
       }
@@ -251,7 +286,7 @@ export class Directory {
     }
 
     for (let attempt = 0; ; attempt += 1) {
-      const before = await getResource(db, caller.tenantId, type, id);
+      const [before, groups] = await Promise.all([getResource(db, caller.tenantId, type, id), this.userGroups(caller, type, id, projection)]);
       if (!before) throw notFound(type, id);
       ifMatchVersion(ifMatch, before);
       const current = render(registry, caller.scimBase, before);
@@ -288,7 +323,7 @@ export class Directory {
           // Nothing changed (Okta re-sends the group name with every membership change).
           return type === 'Group' && !explicitProjection
             ? { status: 204, headers: { ETag: etagOf(before.version) } }
-            : this.respond(type, caller, before, await this.withComputed(caller, before, projection), projection, 200);
+            : this.respond(type, caller, before, await this.withComputed(caller, before, projection, groups), projection, 200);
         }
       } catch (error) {
         // Someone else wrote in between: read again and re-apply, unless the client pinned a version.
@@ -296,17 +331,22 @@ export class Directory {
         mapStoreError(error, type, id);
       }
       if (type === 'Group' && !explicitProjection) return { status: 204, headers: { ETag: etagOf(after.version) } };
-      return this.respond(type, caller, after, await this.withComputed(caller, after, projection), projection, 200);
+      return this.respond(type, caller, after, await this.withComputed(caller, after, projection, groups), projection, 200);
     }
   }
 
   async delete(type: ResourceType, caller: Caller, id: string, ifMatch?: string): Promise<Result> {
     const { db } = this.deps;
-    const r = await getResource(db, caller.tenantId, type, id);
+    // Everything hanging off the resource is read together with it: one round trip.
+    const [r, memberOf, ownMembers] = await Promise.all([
+      getResource(db, caller.tenantId, type, id),
+      groupIdsOf(db, caller.tenantId, id),
+      type === 'Group' ? listMembers(db, caller.tenantId, id, Number.MAX_SAFE_INTEGER) : undefined,
+    ]);
     if (!r) throw notFound(type, id);
     const version = ifMatchVersion(ifMatch, r);
     try {
-      await deleteResource(db, caller.tenantId, r, this.now(), version);
+      await deleteResource(db, caller.tenantId, r, this.now(), version, { memberOf, members: ownMembers?.members ?? [] });
     } catch (error) {
       mapStoreError(error, type, id);
     }
@@ -322,22 +362,28 @@ export class Directory {
     let page: StoredResource[];
     let total: number;
     let nextCursor: string | undefined;
+    let saved: Promise<void> | undefined;
 
-    const candidates = params.filter ? await this.candidates(type, caller, params.filter) : undefined;
+    const lookups = new Lookups(db, caller.tenantId);
+    const wantGroups = type === 'User' && wants(registry, 'User', 'groups', projection);
+    const candidates = params.filter ? await this.candidates(type, caller, params.filter, lookups, wantGroups) : undefined;
     if (params.filter || params.sortBy) {
       // Indexed candidates (or a bounded scan) evaluated in memory, then sorted and sliced.
       const pool = candidates ?? (await this.scan(type, caller));
-      const matched = await this.evaluate(type, caller, pool, params.filter);
+      const matched = await this.evaluate(type, caller, pool, lookups, params.filter);
       sortResources(registry, type, matched, params.sortBy, params.sortOrder);
       total = matched.length;
       const offset = params.cursor !== undefined ? decodeOffset(params.cursor) : params.startIndex - 1;
       page = matched.slice(offset, offset + params.count);
       if (params.cursor !== undefined && offset + params.count < total) nextCursor = encodeOffset(offset + params.count);
     } else {
-      ({ page, total, nextCursor } = await this.walk(type, caller, params));
+      ({ page, total, nextCursor, saved } = await this.walk(type, caller, params));
     }
 
-    const resources = await Promise.all(page.map((r) => this.withComputed(caller, r, projection)));
+    const [resources] = await Promise.all([
+      Promise.all(page.map(async (r) => this.withComputed(caller, r, projection, wantGroups ? await lookups.groupsOf(r.id) : undefined))),
+      saved,
+    ]);
     const body: Record<string, unknown> = {
       schemas: [LIST_RESPONSE],
       totalResults: total,
@@ -369,34 +415,43 @@ export class Directory {
   }
 
   /** Unfiltered listing in creation order, O(page) per page when pages are walked in order. */
-  private async walk(type: ResourceType, caller: Caller, params: ListParams): Promise<{ page: StoredResource[]; total: number; nextCursor?: string }> {
+  private async walk(type: ResourceType, caller: Caller, params: ListParams): Promise<{ page: StoredResource[]; total: number; nextCursor?: string; saved?: Promise<void> }> {
     const { db } = this.deps;
-    const counts = tenantCounts(db, caller.tenantId);
-    const total = (await counts)[type === 'User' ? 'users' : 'groups'];
-    if (params.count === 0) return { page: [], total };
+    const counts = tenantCounts(db, caller.tenantId).then((c) => c[type === 'User' ? 'users' : 'groups']);
+    if (params.count === 0) return { page: [], total: await counts };
     let after: string | undefined;
     if (params.cursor !== undefined) {
       after = params.cursor ? decodeCursor(params.cursor) : undefined;
     } else if (params.startIndex > 1) {
       after = (await loadPageCursor(db, caller.tenantId, type, params.startIndex)) ?? (await skipResources(db, caller.tenantId, type, params.startIndex - 1));
     }
-    const result = await listResources(db, caller.tenantId, type, { limit: params.count, ...(after ? { after } : {}) });
+    const [result, total] = await Promise.all([listResources(db, caller.tenantId, type, { limit: params.count, ...(after ? { after } : {}) }), counts]);
     if (params.cursor !== undefined) {
       return { page: result.items, total, ...(result.after ? { nextCursor: encodeCursor(result.after) } : {}) };
     }
-    if (result.after) {
-      await savePageCursor(db, caller.tenantId, type, params.startIndex + result.items.length, result.after, Math.floor(this.deps.clock().getTime() / 1000));
-    }
-    return { page: result.items, total };
+    // Where the next page starts, so a client walking startIndex pages in order pays O(page).
+    const saved = result.after
+      ? savePageCursor(db, caller.tenantId, type, params.startIndex + result.items.length, result.after, Math.floor(this.deps.clock().getTime() / 1000))
+      : undefined;
+    return { page: result.items, total, ...(saved ? { saved } : {}) };
   }
 
   /** Resources an indexed equality in the filter narrows the search to, or undefined when none does. */
-  private async candidates(type: ResourceType, caller: Caller, filter: FilterNode): Promise<StoredResource[] | undefined> {
+  private async candidates(type: ResourceType, caller: Caller, filter: FilterNode, lookups: Lookups, wantGroups: boolean): Promise<StoredResource[] | undefined> {
     const { db } = this.deps;
     const t = caller.tenantId;
     const plan = planIndex(type, filter);
     if (!plan) return undefined;
-    const fetchIds = (ids: string[]) => getResources(db, t, type, ids);
+    const memberRefs = type === 'Group' ? referencedMemberValues(filter) : undefined;
+    const needGroups = wantGroups || references(filter, 'groups');
+    // Once an id is known, what evaluation and rendering need about it starts in parallel.
+    const fetchIds = (ids: string[]) => {
+      for (const id of ids) {
+        if (type === 'User' && needGroups) void lookups.groupsOf(id);
+        for (const m of memberRefs ?? []) void lookups.isMember(id, m);
+      }
+      return getResources(db, t, type, ids);
+    };
     const run = async (p: IndexPlan): Promise<StoredResource[]> => {
       switch (p.kind) {
         case 'id': return fetchIds([p.value]);
@@ -439,20 +494,20 @@ export class Directory {
     return out;
   }
 
-  private async evaluate(type: ResourceType, caller: Caller, pool: StoredResource[], filter?: FilterNode): Promise<StoredResource[]> {
+  private async evaluate(type: ResourceType, caller: Caller, pool: StoredResource[], lookups: Lookups, filter?: FilterNode): Promise<StoredResource[]> {
     if (!filter) return pool;
-    const { db, registry } = this.deps;
+    const { registry } = this.deps;
     const matches = compileFilter(filter, registry.resolver(type));
     const memberRefs = type === 'Group' ? referencedMemberValues(filter) : undefined;
     const needsGroups = type === 'User' && references(filter, 'groups');
     const out: StoredResource[] = [];
     await Promise.all(pool.map(async (r) => {
       const extras: { groups?: string[]; members?: Member[] } = {};
-      if (needsGroups) extras.groups = await groupIdsOf(db, caller.tenantId, r.id);
+      if (needsGroups) extras.groups = await lookups.groupsOf(r.id);
       if (type === 'Group' && references(filter, 'members')) {
         if (memberRefs) {
           // Only `members eq <id>` style terms: check those items instead of reading the member list.
-          const present = await Promise.all(memberRefs.map(async (v) => ((await isMember(db, caller.tenantId, r.id, v)) ? v : undefined)));
+          const present = await Promise.all(memberRefs.map(async (v) => ((await lookups.isMember(r.id, v)) ? v : undefined)));
           extras.members = present.filter((v): v is string => v !== undefined).map((value) => ({ value, type: 'User' as const }));
         } else {
           extras.members = await this.allMembers(caller, r.id);

@@ -4,7 +4,7 @@
 // schema does not know keep whatever case they were stored with.
 
 import type { AttrPath } from '#scim/ast.ts';
-import type { ResolvedAttribute } from '#scim/schema/registry.ts';
+import type { ResolvedAttribute, ResourceTypeName, SchemaRegistry } from '#scim/schema/registry.ts';
 import type { AttributeDef } from '#scim/schema/types.ts';
 
 /**
@@ -108,4 +108,28 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
     return true;
   }
   return false;
+}
+
+const lookupCaches = new WeakMap<SchemaRegistry, Map<string, ResolvedAttribute | null>>();
+/** Paths are client text, so the memo is bounded: when full it starts over. */
+const LOOKUP_CACHE_LIMIT = 4096;
+
+/**
+ * `(p) => registry.resolve(resourceType, p)`, memoised per registry. A look-up walks the schemas
+ * and lower-cases names (about 3 µs); filters and PATCH bodies repeat the same few paths, so the
+ * memo makes it a Map hit. The results are shared: never modify them.
+ */
+export function registryLookup(registry: SchemaRegistry, resourceType: ResourceTypeName): (path: AttrPath) => ResolvedAttribute | undefined {
+  let cache = lookupCaches.get(registry);
+  if (!cache) lookupCaches.set(registry, (cache = new Map()));
+  const memo = cache;
+  return (path) => {
+    const key = `${resourceType}\u0000${path.uri ?? ''}\u0000${path.attribute}\u0000${path.subAttribute ?? ''}`;
+    const hit = memo.get(key);
+    if (hit !== undefined) return hit ?? undefined;
+    const resolved = registry.resolve(resourceType, path);
+    if (memo.size >= LOOKUP_CACHE_LIMIT) memo.clear();
+    memo.set(key, resolved ?? null);
+    return resolved;
+  };
 }

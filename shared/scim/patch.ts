@@ -1,7 +1,9 @@
 // The PATCH engine (RFC 7644 §3.5.2): applies add/remove/replace operations to a copy of a
 // stored resource. Pure: the caller loads the resource, and writes the result and, for groups,
-// the member changes. All operations apply to one structuredClone of the input, so a failing
-// operation throws and nothing (input, result, member changes) escapes: the request is atomic.
+// the member changes. The input is never modified: the engine copies on write (the resource
+// object, then each extension object, array and element it changes), so the result shares the
+// values no operation touched with the input; treat both as immutable. A failing operation
+// throws and nothing (result, member changes) escapes: the request is atomic.
 //
 // Decisions where the RFC leaves room or real clients disagree with it (idp-quirks.md §0, §8.5):
 // - `op` is case-insensitive (Entra `Replace`); anything else is invalidSyntax. The keys `op`,
@@ -53,13 +55,14 @@
 //   or-chains of them) selects members; other member filters need the member list, which this
 //   engine does not have, so they are an invalidFilter error.
 
-import type { FilterNode, PatchPath } from '#scim/ast.ts';
+import type { AttrPath, FilterNode, PatchPath } from '#scim/ast.ts';
 import {
   type JsonObject,
   findKey,
   getKey,
   isObject,
   jsonEqual,
+  registryLookup,
 } from '#scim/attribute-access.ts';
 import {
   InvalidFilterError,
@@ -72,10 +75,10 @@ import {
   type ScimType,
   TooManyError,
 } from '#scim/errors.ts';
-import { type AttributeLookup, compileElementFilter } from '#scim/filter-eval.ts';
+import { compileElementFilter, type ElementFilter } from '#scim/filter-eval.ts';
 import { parsePatchPath } from '#scim/path.ts';
 import { type MemberInput, normaliseAttributeValue } from '#scim/resource.ts';
-import type { ResourceTypeName, SchemaRegistry } from '#scim/schema/registry.ts';
+import type { ResolvedAttribute, ResourceTypeName, SchemaRegistry } from '#scim/schema/registry.ts';
 import type { AttributeDef, SchemaDef } from '#scim/schema/types.ts';
 
 export const MAX_PATCH_OPERATIONS = 1000;
@@ -102,7 +105,7 @@ export interface MemberChanges {
 }
 
 export interface PatchResult {
-  /** A new object; the input resource is never modified. */
+  /** A new object. The input is never modified; values no operation touched are shared with it. */
   resource: JsonObject;
   /** With `membersAsChanges`, when at least one operation addressed `members`; else undefined. */
   memberChanges?: MemberChanges;
@@ -136,9 +139,23 @@ export function applyPatch(resource: JsonObject, operations: unknown, options: P
   if (operations.length > max) {
     throw new TooManyError(`The request has ${operations.length} operations; at most ${max} are accepted per PATCH`);
   }
-  const parsed = operations.map((raw, i) => withContext(i, undefined, () => parseOperation(raw)));
-  const patcher = new Patcher(structuredClone(resource), options);
-  parsed.forEach((op, i) => withContext(i, op, () => patcher.apply(op)));
+  const parsed: Operation[] = new Array(operations.length);
+  for (let i = 0; i < operations.length; i++) {
+    try {
+      parsed[i] = parseOperation(operations[i]);
+    } catch (error) {
+      throw withContext(error, i, undefined);
+    }
+  }
+  const patcher = new Patcher({ ...resource }, options);
+  for (let i = 0; i < parsed.length; i++) {
+    const op = parsed[i]!;
+    try {
+      patcher.apply(op);
+    } catch (error) {
+      throw withContext(error, i, op);
+    }
+  }
   return patcher.finish(resource);
 }
 
@@ -153,13 +170,13 @@ function parseOperation(raw: unknown): Operation {
   const op = typeof opValue === 'string' ? opValue.toLowerCase() : undefined;
   if (op !== 'add' && op !== 'remove' && op !== 'replace') {
     throw new InvalidSyntaxError(
-      `"op" must be "add", "remove" or "replace", got ${opValue === undefined ? 'nothing' : JSON.stringify(opValue)}`,
+      `"op" must be "add", "remove" or "replace", got ${opValue === undefined ? 'nothing' : show(opValue)}`,
     );
   }
   const pathValue = pathKey === undefined ? undefined : raw[pathKey];
   let pathText: string | undefined;
   if (pathValue !== undefined && pathValue !== null) {
-    if (typeof pathValue !== 'string') throw new InvalidPathError(`"path" must be a string, got ${JSON.stringify(pathValue)}`);
+    if (typeof pathValue !== 'string') throw new InvalidPathError(`"path" must be a string, got ${show(pathValue)}`);
     if (pathValue.trim() !== '') pathText = pathValue;
   }
   const hasValue = valueKey !== undefined;
@@ -167,7 +184,7 @@ function parseOperation(raw: unknown): Operation {
   return {
     op,
     pathText,
-    path: pathText === undefined ? undefined : parsePatchPath(pathText),
+    path: pathText === undefined ? undefined : parsePath(pathText),
     hasValue,
     value: hasValue ? raw[valueKey] : undefined,
   };
@@ -183,18 +200,14 @@ const ERRORS: Partial<Record<ScimType, new (detail: string) => ScimError>> = {
   tooMany: TooManyError,
 };
 
-/** Runs `fn`, prefixing the detail of a 400 ScimError with the operation it came from. */
-function withContext<T>(index: number, op: Operation | undefined, fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    if (error instanceof ScimError && error.scimType !== undefined) {
-      const Ctor = ERRORS[error.scimType];
-      const what = op ? ` (${op.op}${op.pathText !== undefined ? ` ${JSON.stringify(op.pathText)}` : ''})` : '';
-      if (Ctor) throw new Ctor(`Operations[${index}]${what}: ${error.detail}`);
-    }
-    throw error;
+/** The error to throw: a 400 ScimError with the operation it came from prefixed to its detail. */
+function withContext(error: unknown, index: number, op: Operation | undefined): unknown {
+  if (error instanceof ScimError && error.scimType !== undefined) {
+    const Ctor = ERRORS[error.scimType];
+    const what = op ? ` (${op.op}${op.pathText !== undefined ? ` ${JSON.stringify(op.pathText)}` : ''})` : '';
+    if (Ctor) return new Ctor(`Operations[${index}]${what}: ${error.detail}`);
   }
+  return error;
 }
 
 // ---- targets --------------------------------------------------------------------------------------
@@ -235,11 +248,46 @@ class MemberChangeSet {
   }
 }
 
+/** What the engine needs of a resource type, worked out once per registry. */
+interface TypeFacts {
+  core: SchemaDef;
+  extensions: readonly SchemaDef[];
+  lookup: (path: AttrPath) => ResolvedAttribute | undefined;
+  /** Resolved targets and compiled value filters of memoised paths (see parsePath). */
+  targets: WeakMap<PatchPath, Target>;
+  elementFilters: WeakMap<FilterNode, ElementFilter>;
+}
+
+const typeFacts = new WeakMap<SchemaRegistry, Map<ResourceTypeName, TypeFacts>>();
+
+function factsOf(registry: SchemaRegistry, rt: ResourceTypeName): TypeFacts {
+  let byType = typeFacts.get(registry);
+  if (!byType) typeFacts.set(registry, (byType = new Map()));
+  let facts = byType.get(rt);
+  if (!facts) {
+    facts = {
+      core: registry.coreSchema(rt),
+      extensions: registry.extensions(rt),
+      lookup: registryLookup(registry, rt),
+      targets: new WeakMap(),
+      elementFilters: new WeakMap(),
+    };
+    byType.set(rt, facts);
+  }
+  return facts;
+}
+
 class Patcher {
   private readonly registry: SchemaRegistry;
   private readonly rt: ResourceTypeName;
-  private readonly lookup: AttributeLookup;
+  private readonly lookup: (path: AttrPath) => ResolvedAttribute | undefined;
   private readonly core: SchemaDef;
+  private readonly extensions: readonly SchemaDef[];
+  private readonly facts: TypeFacts;
+  /** Extension objects already copied from the input (copy on write). */
+  private readonly owned = new Set<JsonObject>();
+  /** Whether any operation reached into an extension (else `finish` has nothing to tidy). */
+  private extensionsTouched = false;
   private members: MemberChangeSet | undefined;
   private password: string | undefined;
   private readonly ignored: string[] = [];
@@ -250,8 +298,11 @@ class Patcher {
   ) {
     this.registry = options.registry;
     this.rt = options.resourceType;
-    this.lookup = (p) => this.registry.resolve(this.rt, p);
-    this.core = this.registry.coreSchema(this.rt);
+    const facts = factsOf(this.registry, this.rt);
+    this.facts = facts;
+    this.lookup = facts.lookup;
+    this.core = facts.core;
+    this.extensions = facts.extensions;
   }
 
   apply(op: Operation): void {
@@ -261,8 +312,8 @@ class Patcher {
 
   finish(input: JsonObject): PatchResult {
     const res = this.res;
-    const listed = Array.isArray(res.schemas) ? (res.schemas as unknown[]) : undefined;
-    for (const ext of this.registry.extensions(this.rt)) {
+    const listed = this.extensionsTouched && Array.isArray(res.schemas) ? [...(res.schemas as unknown[])] : undefined;
+    for (const ext of this.extensionsTouched ? this.extensions : []) {
       const key = findKey(res, ext.id);
       const present = key !== undefined && isObject(res[key]) && Object.keys(res[key] as JsonObject).length > 0;
       if (key !== undefined && !present) delete res[key];
@@ -272,11 +323,12 @@ class Patcher {
       if (present && at < 0) listed.push(ext.id);
       else if (!present && at >= 0 && before !== undefined) listed.splice(at, 1);
     }
+    if (listed && !jsonEqual(listed, res.schemas)) res.schemas = listed;
     return {
       resource: res,
       ...(this.members ? { memberChanges: this.members.result() } : {}),
       ...(this.password !== undefined ? { password: this.password } : {}),
-      changed: !jsonEqual(input, res),
+      changed: differs(input, res),
       ignored: this.ignored,
     };
   }
@@ -308,14 +360,14 @@ class Patcher {
         if (key.includes(':')) {
           const schema = this.registry.schemaForUrn(this.rt, key);
           if (schema) {
-            this.applySchemaObject(op, schema, value, false);
+            this.applySchemaObject(op, schema, value);
             continue;
           }
         }
       }
       let parsed: PatchPath;
       try {
-        parsed = parsePatchPath(key);
+        parsed = parsePath(key);
       } catch (error) {
         if (!(error instanceof InvalidPathError)) throw error;
         this.ignored.push(scope ? `${scope.id}:${key}` : key);
@@ -327,7 +379,7 @@ class Patcher {
   }
 
   /** `"urn:…:enterprise:2.0:User": {…}` as a no-path key, or that URN as a path. */
-  private applySchemaObject(op: Op, schema: SchemaDef, value: unknown, direct: boolean): void {
+  private applySchemaObject(op: Op, schema: SchemaDef, value: unknown): void {
     const isCore = schema.id === this.core.id;
     if (op === 'remove') {
       if (isCore) throw new NoTargetError(`The core schema ${schema.id} cannot be removed`);
@@ -335,11 +387,12 @@ class Patcher {
       if (key !== undefined) {
         this.assertNothingRequired(schema, key);
         delete this.res[key];
+        this.extensionsTouched = true;
       }
       return;
     }
     if (value === null || value === undefined) {
-      if (op === 'replace' && !isCore) this.applySchemaObject('remove', schema, undefined, direct);
+      if (op === 'replace' && !isCore) this.applySchemaObject('remove', schema, undefined);
       return;
     }
     if (!isObject(value)) {
@@ -360,6 +413,12 @@ class Patcher {
   // ---- a path ------------------------------------------------------------------------------------------
 
   private resolveTarget(p: PatchPath): Target {
+    let target = this.facts.targets.get(p);
+    if (!target) this.facts.targets.set(p, (target = this.resolveTargetUncached(p)));
+    return target;
+  }
+
+  private resolveTargetUncached(p: PatchPath): Target {
     const { path } = p;
     if (path.subAttribute === undefined) {
       const glued = path.uri !== undefined ? `${path.uri}:${path.attribute}` : path.attribute;
@@ -369,7 +428,7 @@ class Patcher {
       }
     }
     const label = `${path.uri !== undefined ? `${path.uri}:` : ''}${path.attribute}${path.subAttribute !== undefined ? `.${path.subAttribute}` : ''}`;
-    const r = this.registry.resolve(this.rt, path);
+    const r = this.lookup(path);
     if (!r) return { kind: 'unknown', label };
     const canonical = `${r.canonical.uri !== undefined ? `${r.canonical.uri}:` : ''}${r.canonical.attribute}${r.canonical.subAttribute !== undefined ? `.${r.canonical.subAttribute}` : ''}`;
     return { kind: 'attribute', container: r.canonical.uri, def: r.attribute, subDef: r.subAttribute, label: canonical };
@@ -384,11 +443,11 @@ class Patcher {
       case 'core':
         if (p.filter) throw new InvalidPathError('A schema URN cannot take a value filter');
         if (op === 'remove') throw new NoTargetError(`The core schema ${this.core.id} cannot be removed`);
-        this.applySchemaObject(op, this.core, value, direct);
+        this.applySchemaObject(op, this.core, value);
         return;
       case 'extension':
         if (p.filter) throw new InvalidPathError('A schema URN cannot take a value filter');
-        this.applySchemaObject(op, t.schema, value, direct);
+        this.applySchemaObject(op, t.schema, value);
         return;
       case 'attribute':
         break;
@@ -432,11 +491,13 @@ class Patcher {
     if (container === undefined) return this.res;
     const key = findKey(this.res, container);
     const existing = key === undefined ? undefined : this.res[key];
-    if (isObject(existing)) return existing;
-    if (!create) return undefined;
-    const fresh: JsonObject = {};
-    this.res[key ?? container] = fresh;
-    return fresh;
+    if (isObject(existing) && this.owned.has(existing)) return existing;
+    if (!isObject(existing) && !create) return undefined;
+    this.extensionsTouched = true;
+    const own: JsonObject = isObject(existing) ? { ...existing } : {};
+    this.owned.add(own);
+    this.res[key ?? container] = own;
+    return own;
   }
 
   private normalise(def: AttributeDef, value: unknown, label: string): unknown {
@@ -552,7 +613,7 @@ class Patcher {
 
     if (def.multiValued) {
       // `emails.value` without a filter addresses every element; none yet → create one.
-      const list = toList(current).filter(isObject);
+      const list = toList(current).filter(isObject).map((el) => ({ ...el }));
       if (next === undefined) {
         for (const el of list) {
           const k = findKey(el, subDef.name);
@@ -615,11 +676,11 @@ class Patcher {
     if (!holder) return;
     const key = findKey(holder, def.name) ?? def.name;
     const current = holder[key];
-    const matches = compileElementFilter(
-      { ...(container !== undefined ? { uri: container } : {}), attribute: def.name },
-      filter,
-      this.lookup,
-    );
+    let matches = this.facts.elementFilters.get(filter);
+    if (!matches) {
+      const attribute = { ...(container !== undefined ? { uri: container } : {}), attribute: def.name };
+      this.facts.elementFilters.set(filter, (matches = compileElementFilter(attribute, filter, this.lookup)));
+    }
     const list: unknown[] = def.multiValued ? toList(current) : isObject(current) ? [current] : [];
     const selected = new Set(list.filter((el) => matches(el)));
     const equalities = eqChain(filter);
@@ -754,7 +815,7 @@ class Patcher {
   }
 
   private toMembers(value: unknown): Member[] {
-    const def = this.registry.resolve('Group', { attribute: 'members' })?.attribute;
+    const def = this.lookup({ attribute: 'members' })?.attribute;
     if (!def) return [];
     const items = this.normalise(def, value, 'members');
     if (items === undefined) return [];
@@ -781,6 +842,36 @@ class Patcher {
 }
 
 // ---- helpers --------------------------------------------------------------------------------------
+
+const pathMemo = new Map<string, PatchPath>();
+/** Paths are client text, so the memo is bounded: when full it starts over. */
+const PATH_MEMO_LIMIT = 2048;
+
+/**
+ * parsePatchPath, memoised: IdPs send the same few paths again and again. The parsed paths (and
+ * their filter nodes) also key the per-registry memos of resolved targets and compiled filters,
+ * so they are shared and never modified. Failures are not memoised.
+ */
+function parsePath(text: string): PatchPath {
+  let parsed = pathMemo.get(text);
+  if (!parsed) {
+    parsed = parsePatchPath(text);
+    if (pathMemo.size >= PATH_MEMO_LIMIT) pathMemo.clear();
+    pathMemo.set(text, parsed);
+  }
+  return parsed;
+}
+
+/** Whether the result differs from the input; copy on write leaves untouched values identical. */
+function differs(input: JsonObject, out: JsonObject): boolean {
+  const keys = Object.keys(out);
+  if (keys.length !== Object.keys(input).length) return true;
+  for (const k of keys) {
+    if (!Object.hasOwn(input, k)) return true;
+    if (out[k] !== input[k] && !jsonEqual(out[k], input[k])) return true;
+  }
+  return false;
+}
 
 function toList(current: unknown): unknown[] {
   if (current === undefined || current === null) return [];
@@ -845,7 +936,15 @@ function looseEqual(a: unknown, b: unknown): boolean {
  * (keyed by lower-case name), or undefined when the filter is anything but an `and` chain of `eq`
  * on plain sub-attributes.
  */
+const eqChains = new WeakMap<FilterNode, Map<string, [string, unknown]> | null>();
+
 function eqChain(filter: FilterNode): Map<string, [string, unknown]> | undefined {
+  let chain = eqChains.get(filter);
+  if (chain === undefined) eqChains.set(filter, (chain = eqChainOf(filter) ?? null));
+  return chain ?? undefined;
+}
+
+function eqChainOf(filter: FilterNode): Map<string, [string, unknown]> | undefined {
   const out = new Map<string, [string, unknown]>();
   const walk = (node: FilterNode): boolean => {
     if (node.kind === 'and') return walk(node.left) && walk(node.right);

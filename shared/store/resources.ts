@@ -393,12 +393,13 @@ export async function changeMembers(
  * Deletes a user or group with what hangs off it: the userName claim, membership items on both
  * sides, the tenant counter. Condition: the resource exists (and, with If-Match, is unchanged).
  */
-export async function deleteResource(db: Db, tenantId: string, r: StoredResource, now: string, ifVersion?: number): Promise<void> {
-  // Memberships: groups this resource is in (inverted index) and, for groups, its own members.
-  const [memberOf, ownMembers] = await Promise.all([
-    groupIdsOf(db, tenantId, r.id),
-    r.resourceType === 'Group' ? listMembers(db, tenantId, r.id, Number.MAX_SAFE_INTEGER) : Promise.resolve({ members: [], truncated: false }),
-  ]);
+export async function deleteResource(
+  db: Db, tenantId: string, r: StoredResource, now: string, ifVersion: number | undefined,
+  /** Groups the resource is in (inverted index) and, for a group, its own members: read by the caller. */
+  hanging: { memberOf: string[]; members: Member[] },
+): Promise<void> {
+  const { memberOf } = hanging;
+  const ownMembers = { members: hanging.members };
   const main: TransactItem[] = [
     {
       Delete: {

@@ -134,6 +134,7 @@ export interface NewToken {
   hash: string;
   name: string;
   scope: TokenScope;
+  createdAt: Date;
   expiresAt: Date;
   /** The tenant's cap on active (unexpired) tokens. */
   maxActive: number;
@@ -148,13 +149,12 @@ export interface NewToken {
  * `current` is the tenant as the caller just read it (consistently), to spare a read.
  */
 export async function createToken(ctx: StoreContext, input: NewToken, current?: Tenant): Promise<StoredToken> {
-  const createdAt = ctx.clock();
   const token: StoredToken = {
     id: input.id,
     tenantId: input.tenantId,
     name: input.name,
     scope: input.scope,
-    createdAt: createdAt.toISOString(),
+    createdAt: input.createdAt.toISOString(),
     expiresAt: input.expiresAt.toISOString(),
   };
   return withTenantLock(ctx, input.tenantId, (tenant) => {

@@ -84,6 +84,8 @@ export interface AssertionFailure {
   assertion: string;
   message: string;
   exchange?: Exchange;
+  /** The request before it: often the one that did the damage (a PATCH the failed GET checks). */
+  previous?: Exchange & { request: string };
 }
 
 export interface SuiteResult {
@@ -136,6 +138,7 @@ export async function runSuite(suite: SuiteSpec, options: { scimUrl: string; tok
   const collection = JSON.parse(readFileSync(file, 'utf8'));
   const blocked: string[] = [];
   const lastExchange = new Map<string, Exchange>();
+  const order: Array<Exchange & { request: string }> = [];
   const failures: AssertionFailure[] = [];
   const errors: string[] = [];
   let executed = 0;
@@ -168,6 +171,7 @@ export async function runSuite(suite: SuiteSpec, options: { scimUrl: string; tok
         ...(args.response ? { status: args.response.code, responseBody: clip(args.response.stream?.toString('utf8'))! } : {}),
       };
       lastExchange.set(args.item.id, exchange);
+      order.push({ ...exchange, request: args.item.name });
       if (error) errors.push(`request "${args.item.name}" ${exchange.method} ${exchange.url} failed: ${error.message}`);
     });
     emitter.on('assertion', (error, args) => {
@@ -175,7 +179,12 @@ export async function runSuite(suite: SuiteSpec, options: { scimUrl: string; tok
       executed += 1;
       if (!error) { passed += 1; return; }
       const exchange = lastExchange.get(args.item.id);
-      failures.push({ request: args.item.name, assertion: args.assertion, message: error.message, ...(exchange ? { exchange } : {}) });
+      const at = exchange ? order.findLastIndex((e) => e.url === exchange.url && e.method === exchange.method) : -1;
+      const previous = at > 0 ? order[at - 1] : undefined;
+      failures.push({
+        request: args.item.name, assertion: args.assertion, message: error.message,
+        ...(exchange ? { exchange } : {}), ...(previous ? { previous } : {}),
+      });
     });
     emitter.on('exception', (error) => {
       if (error) errors.push(`script exception: ${error.message}`);
@@ -184,12 +193,11 @@ export async function runSuite(suite: SuiteSpec, options: { scimUrl: string; tok
 
   for (const failure of summary.run.failures) {
     // Assertion failures are already collected; keep only script and run errors here.
-    if (failure.error.name === 'AssertionError') continue;
+    if (failure.error.name === 'AssertionError' || failure.at === 'request') continue;
     const where = failure.source?.name ? ` in "${failure.source.name}"` : '';
     const message = `${failure.error.name ?? 'Error'}${where}${failure.at ? ` (${failure.at})` : ''}: ${failure.error.message}`;
     if (!errors.includes(message)) errors.push(message);
   }
-  for (const host of blocked) errors.push(`blocked a connection to non-loopback host ${host}`);
 
   return {
     suite,
@@ -219,6 +227,10 @@ export function formatResult(result: SuiteResult): string {
     if (f.exchange) {
       lines.push(`       >>> ${f.exchange.method} ${f.exchange.url}${f.exchange.requestBody ? `\n           ${f.exchange.requestBody.replace(/\s+/g, ' ')}` : ''}`);
       lines.push(`       <<< ${f.exchange.status ?? '(no response)'} ${(f.exchange.responseBody ?? '').replace(/\s+/g, ' ')}`);
+    }
+    if (f.previous) {
+      lines.push(`       after [${f.previous.request}] ${f.previous.method} ${f.previous.url}${f.previous.requestBody ? ` ${f.previous.requestBody.replace(/\s+/g, ' ')}` : ''}`);
+      lines.push(`       <<< ${f.previous.status ?? '(no response)'} ${(f.previous.responseBody ?? '').replace(/\s+/g, ' ')}`);
     }
   }
   for (const e of result.errors) lines.push(`  ERROR ${e}`);

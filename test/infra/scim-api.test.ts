@@ -5,6 +5,7 @@ import { Duration, Stack, type CfnElement } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DENY_DETAIL } from '#auth/authenticate.ts';
 import { TABLE_GRANTS } from '#infra/bind-table.ts';
 import { GATEWAY_RESPONSES } from '#infra/gateway-responses.ts';
 import { FUNCTIONS, ROUTES, type FunctionName } from '#infra/routes.ts';
@@ -320,6 +321,16 @@ describe('gateway responses', () => {
       detail: '$context.authorizer.error',
     });
     expect(r.ResponseParameters['gatewayresponse.header.WWW-Authenticate']).toBe(`'Bearer realm="scim"'`);
+  });
+
+  it("the authorizer's deny details survive plain substitution into that JSON body", () => {
+    // Gateway response templates cannot escape: a quote or backslash would break the body.
+    const body = bodyOf(responses().get('ACCESS_DENIED')!);
+    for (const detail of Object.values(DENY_DETAIL)) {
+      expect(detail).toMatch(/^[^"\\\u0000-\u001f]+$/);
+      const rendered = JSON.stringify(body).replace('$context.authorizer.error', detail);
+      expect((JSON.parse(rendered) as { detail: string }).detail).toBe(detail);
+    }
   });
 
   it.each([

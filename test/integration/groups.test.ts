@@ -154,3 +154,14 @@ describe('paging', () => {
     }
   });
 });
+
+describe('remove all members', () => {
+  it('PATCH remove path "members" without a value empties the group (Microsoft suite "Patch remove all users")', async () => {
+    const [a, b] = [await user(), await user()];
+    const g = await group({ members: [{ value: a.id }, { value: b.id }] });
+    const res = await patch(g.id, [{ op: 'remove', path: 'members' }]);
+    expect(res.status, res.text).toBe(204);
+    expect(await memberIds(g.id)).toEqual([]);
+    expect((await api.call('GET', `/Users/${a.id}`)).body.groups ?? []).toEqual([]);
+  });
+});

@@ -428,6 +428,18 @@ describe('Entra: groups', () => {
     expect(memberIds((await read(g.id, 'Groups')).body)).toEqual([b.id]);
   });
 
+  it('entra-filter-id-and-members: the membership reference check "id eq g and members eq u" (members as members.value, either order) answers from the group', async () => {
+    const [a, b] = [await provision(), await provision()];
+    const g = await group([a.id]);
+    for (const expression of [`id eq "${g.id}" and members eq "${a.id}"`, `members eq "${a.id}" and id eq "${g.id}"`, `id eq "${g.id}" and members.value eq "${a.id}"`]) {
+      const yes = await entra.get(`/Groups?${filter(expression)}&excludedAttributes=members`);
+      expectListResponse(yes, { totalResults: 1 });
+      expect(resourceIds(yes), show(yes)).toEqual([g.id]);
+    }
+    const no = await entra.get(`/Groups?${filter(`id eq "${g.id}" and members eq "${b.id}"`)}&excludedAttributes=members`);
+    expectListResponse(no, { totalResults: 0 });
+  });
+
   it('entra-group-filter-exact: displayName filter returns exactly the match (otherwise Entra merges all groups into one)', async () => {
     const a = await group();
     await group();

@@ -5,7 +5,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { LAST_USED_WRITE_INTERVAL_MS } from '#auth/authenticate.ts';
+import { DENY_DETAIL, LAST_USED_WRITE_INTERVAL_MS } from '#auth/authenticate.ts';
 import { generateToken, hashToken } from '#auth/token.ts';
 import { authorizerHandler } from '#functions/authorizer/app.ts';
 import type { AppContext } from '#http/context.ts';
@@ -179,6 +179,12 @@ describe('lastUsedAt', () => {
     expect(effect(await call(`Bearer ${token}`))).toBe('Allow');
     ddb.on(UpdateCommand).rejects(new Error('throttled'));
     expect(effect(await call(`Bearer ${token}`))).toBe('Allow');
+  });
+});
+
+describe('deny details', () => {
+  it('are plain text: the stack substitutes them unescaped into a JSON gateway response (infra/gateway-responses.ts)', () => {
+    for (const detail of Object.values(DENY_DETAIL)) expect(detail).toMatch(/^[a-z ]+$/);
   });
 });
 

@@ -68,13 +68,33 @@ describe('applyPatch: atomicity and limits', () => {
     expect(user).toEqual(before);
   });
 
-  it('returns a new object that shares nothing with the input or the operations', () => {
+  it('returns a new object and keeps nothing of the operations by reference', () => {
     const value = [{ value: 'w@x.com', type: 'work' }];
     const { resource } = applyPatch(user, [{ op: 'add', path: 'emails', value }], options);
-    (resource.emails as Record<string, unknown>[])[0]!.value = 'mutated';
-    (resource.emails as Record<string, unknown>[])[1]!.value = 'mutated';
-    expect((user.emails as Record<string, unknown>[])[0]!.value).toBe('b@home.org');
-    expect(value[0]!.value).toBe('w@x.com');
+    expect(resource).not.toBe(user);
+    expect(resource.emails).not.toBe(user.emails);
+    value[0]!.value = 'changed afterwards';
+    expect((resource.emails as Record<string, unknown>[])[1]!.value).toBe('w@x.com');
+  });
+
+  it('copies on write: what no operation touched is shared, the input is never modified', () => {
+    const ext = data.resources.userExt!;
+    const before = JSON.stringify(ext);
+    const { resource } = applyPatch(ext, [
+      { op: 'replace', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department', value: 'X' },
+      { op: 'replace', path: 'emails.display', value: 'D' },
+      { op: 'add', path: 'emails', value: [{ value: 'p@x.com', primary: true }] },
+    ], options);
+    expect(JSON.stringify(ext)).toBe(before);
+    expect(resource.name).toBe(ext.name);
+    expect(resource['urn:ietf:params:scim:schemas:extension:test:2.0:User']).toBe(ext['urn:ietf:params:scim:schemas:extension:test:2.0:User']);
+    expect(resource['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User']).toEqual({
+      department: 'X', manager: { value: 'm1', $ref: 'https://x/Users/m1' },
+    });
+    expect(resource.emails).toEqual([
+      { value: 'b@home.org', type: 'home', primary: false, display: 'D' },
+      { value: 'p@x.com', primary: true },
+    ]);
   });
 
   it(`accepts ${MAX_PATCH_OPERATIONS} operations and refuses one more with tooMany`, () => {

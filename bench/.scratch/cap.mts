@@ -1,0 +1,17 @@
+import { startDynamoDbLocal, ensureTable } from '#infra/local/dynamodb-local.ts';
+import { createDb, metered } from '#store/client.ts';
+import { PutCommand, TransactWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+const ddb = await startDynamoDbLocal();
+await ensureTable(ddb.endpoint, 'ttt');
+const db = createDb({ tableName: 'ttt', endpoint: ddb.endpoint });
+const show = async (name: string, fn: () => Promise<unknown>) => { const { cost, result } = await metered(fn as () => Promise<any>); console.log(name, cost.rcu, cost.wcu, JSON.stringify((result as any).ConsumedCapacity)); };
+await show('put tiny', () => db.doc.send(new PutCommand({ TableName: 'ttt', Item: { pk: 'a', sk: '1' }, ReturnConsumedCapacity: 'INDEXES' })));
+await show('put tiny with gsi', () => db.doc.send(new PutCommand({ TableName: 'ttt', Item: { pk: 'a', sk: '2', gsi1pk: 'x', gsi1sk: 'y' }, ReturnConsumedCapacity: 'INDEXES' })));
+await show('transact 1 tiny put', () => db.doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: 'ttt', Item: { pk: 'b', sk: '1' } } }], ReturnConsumedCapacity: 'INDEXES' })));
+await show('transact 2 tiny puts', () => db.doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: 'ttt', Item: { pk: 'c', sk: '1' } } }, { Put: { TableName: 'ttt', Item: { pk: 'c', sk: '2' } } }] })));
+await show('transact condcheck + put', () => db.doc.send(new TransactWriteCommand({ TransactItems: [{ ConditionCheck: { TableName: 'ttt', Key: { pk: 'a', sk: '1' }, ConditionExpression: 'attribute_exists(pk)' } }, { Put: { TableName: 'ttt', Item: { pk: 'd', sk: '2' } } }] })));
+await show('get consistent', () => db.doc.send(new GetCommand({ TableName: 'ttt', Key: { pk: 'a', sk: '1' }, ConsistentRead: true })));
+await show('get eventual', () => db.doc.send(new GetCommand({ TableName: 'ttt', Key: { pk: 'a', sk: '1' } })));
+await show('query empty gsi', () => db.doc.send(new QueryCommand({ TableName: 'ttt', IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': 'none' } })));
+await show('query empty', () => db.doc.send(new QueryCommand({ TableName: 'ttt', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': 'none' }, ConsistentRead: true })));
+await ddb.stop();

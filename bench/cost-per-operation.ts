@@ -1,0 +1,270 @@
+// Item 1: the DynamoDB work behind each SCIM operation an IdP sends, measured through the local
+// runner's `x-dynamodb-cost` header (ConsumedCapacity of every call the handler made), at two
+// directory sizes. Every operation also carries its theoretical minimum under the single-table
+// design (DESIGN.md) with the reason, so the gap is visible.
+import type { Cost } from '#store/client.ts';
+import type { Directory } from './support/directory.ts';
+import type { CallResult } from './support/local-stack.ts';
+import type { Report } from './support/report.ts';
+import { median, round } from './support/stats.ts';
+
+const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+export interface Minimum {
+  requests: number;
+  roundTrips: number;
+  why: string;
+}
+
+interface RunState {
+  run: number;
+  userId?: string;
+  userName?: string;
+  externalId?: string;
+  userBody?: Record<string, unknown>;
+  groupId?: string;
+}
+
+export interface OperationSpec {
+  name: string;
+  client: string;
+  request: string;
+  status: number;
+  min: Minimum;
+  call(dir: Directory, s: RunState): Promise<CallResult>;
+  after?(res: CallResult, s: RunState): void;
+}
+
+const q = encodeURIComponent;
+const patch = (ops: unknown[]) => ({ body: { schemas: [PATCH_OP], Operations: ops } });
+
+export const OPERATIONS: OperationSpec[] = [
+  {
+    name: 'filter userName (no match)', client: 'Okta/Entra pre-create check', request: 'GET /Users?filter=userName eq', status: 200,
+    min: { requests: 1, roundTrips: 1, why: 'GetItem on the userName claim' },
+    call: (d, s) => d.scim.call('GET', `/Users?filter=${q(`userName eq "bench${s.run}.new@${d.scim.tenantId}.example.com"`)}&startIndex=1&count=100`),
+  },
+  {
+    name: 'create user', client: 'Entra, Okta', request: 'POST /Users', status: 201,
+    min: { requests: 1, roundTrips: 1, why: 'one transaction: user, userName claim, tenant counter' },
+    call: (d, s) => {
+      s.userName = `bench${s.run}.new@${d.scim.tenantId}.example.com`;
+      s.externalId = `bench-${d.scim.tenantId}-${s.run}`;
+      return d.scim.call('POST', '/Users', {
+        body: {
+          schemas: [USER_SCHEMA, 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],
+          externalId: s.externalId, userName: s.userName, active: true,
+          emails: [{ primary: true, type: 'work', value: s.userName }],
+          meta: { resourceType: 'User' },
+          name: { formatted: 'Bench User', familyName: 'User', givenName: 'Bench' },
+          displayName: 'Bench User',
+          roles: [],
+          'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { employeeNumber: '4242', department: 'Engineering' },
+        },
+      });
+    },
+    after: (res, s) => { s.userId = res.body.id as string; },
+  },
+  {
+    name: 'get user', client: 'Entra (read before update), Okta', request: 'GET /Users/{id}', status: 200,
+    min: { requests: 2, roundTrips: 1, why: 'GetItem user ‖ Query its groups (inverted index)' },
+    call: (d, s) => d.scim.call('GET', `/Users/${s.userId}`),
+    after: (res, s) => { s.userBody = res.body as Record<string, unknown>; },
+  },
+  {
+    name: 'filter userName', client: 'all IdPs', request: 'GET /Users?filter=userName eq', status: 200,
+    min: { requests: 3, roundTrips: 2, why: 'GetItem claim → GetItem user ‖ Query groups' },
+    call: (d, s) => d.scim.call('GET', `/Users?filter=${q(`userName eq "${s.userName}"`)}`),
+  },
+  {
+    name: 'filter externalId', client: 'Entra, Okta (legacy)', request: 'GET /Users?filter=externalId eq', status: 200,
+    min: { requests: 2, roundTrips: 2, why: 'Query externalId index → Query groups' },
+    call: (d, s) => d.scim.call('GET', `/Users?filter=${q(`externalId eq "${s.externalId}"`)}`),
+  },
+  {
+    name: 'PUT user', client: 'Okta (AIW), OneLogin, PingFederate', request: 'PUT /Users/{id}', status: 200,
+    min: { requests: 3, roundTrips: 2, why: 'GetItem user ‖ Query groups → conditional write' },
+    call: (d, s) => d.scim.call('PUT', `/Users/${s.userId}`, { body: { ...s.userBody, displayName: 'Bench User (PUT)' } }),
+  },
+  {
+    name: 'PATCH user', client: 'Entra', request: 'PATCH /Users/{id}', status: 200,
+    min: { requests: 3, roundTrips: 2, why: 'GetItem user ‖ Query groups → conditional write' },
+    call: (d, s) => d.scim.call('PATCH', `/Users/${s.userId}`, patch([
+      { op: 'Replace', path: 'emails[type eq "work"].value', value: `x.${s.userName}` },
+      { op: 'Replace', path: 'name.familyName', value: 'updatedFamilyName' },
+    ])),
+  },
+  {
+    name: 'deactivate user', client: 'Okta', request: 'PATCH /Users/{id} active=false', status: 200,
+    min: { requests: 3, roundTrips: 2, why: 'GetItem user ‖ Query groups → conditional write' },
+    call: (d, s) => d.scim.call('PATCH', `/Users/${s.userId}`, patch([{ op: 'replace', value: { active: false } }])),
+  },
+  {
+    name: 'create group', client: 'Entra, Okta', request: 'POST /Groups', status: 201,
+    min: { requests: 1, roundTrips: 1, why: 'one transaction: group, tenant counter' },
+    call: (d, s) => d.scim.call('POST', '/Groups', {
+      body: { schemas: [GROUP_SCHEMA], displayName: `Bench group ${s.run}`, externalId: `bench-group-${s.run}`, meta: { resourceType: 'Group' } },
+    }),
+    after: (res, s) => { s.groupId = res.body.id as string; },
+  },
+  {
+    name: 'filter group displayName (Entra)', client: 'Entra', request: 'GET /Groups?excludedAttributes=members&filter=displayName eq', status: 200,
+    min: { requests: 1, roundTrips: 1, why: 'Query displayName index' },
+    call: (d) => d.scim.call('GET', `/Groups?excludedAttributes=members&filter=${q('displayName eq "Engineering"')}`),
+  },
+  {
+    name: 'filter group displayName (Okta)', client: 'Okta', request: 'GET /Groups?filter=displayName eq (3 members)', status: 200,
+    min: { requests: 2, roundTrips: 2, why: 'Query displayName index → Query members' },
+    call: (d) => d.scim.call('GET', `/Groups?filter=${q('displayName eq "Engineering"')}`),
+  },
+  {
+    name: 'get group without members', client: 'Entra', request: 'GET /Groups/{id}?excludedAttributes=members', status: 200,
+    min: { requests: 1, roundTrips: 1, why: 'GetItem group' },
+    call: (d) => d.scim.call('GET', `/Groups/${d.bigGroupId}?excludedAttributes=members`),
+  },
+  {
+    name: 'rename group', client: 'Entra', request: 'PATCH /Groups/{id} displayName', status: 204,
+    min: { requests: 2, roundTrips: 2, why: 'GetItem group → conditional write' },
+    call: (d, s) => d.scim.call('PATCH', `/Groups/${s.groupId}`, patch([{ op: 'Replace', path: 'displayName', value: `Bench group ${s.run} renamed` }])),
+  },
+  {
+    name: 'add one member', client: 'Okta, Entra', request: 'PATCH /Groups/{id} add members (group of all users)', status: 204,
+    min: { requests: 1, roundTrips: 1, why: 'one transaction: member item, user exists, group version' },
+    call: (d, s) => d.scim.call('PATCH', `/Groups/${d.bigGroupId}`, patch([{ op: 'add', path: 'members', value: [{ value: s.userId, display: s.userName }] }])),
+  },
+  {
+    name: 'membership check', client: 'IAM-IC style clients', request: 'GET /Groups?excludedAttributes=members&filter=id eq and members eq', status: 200,
+    min: { requests: 2, roundTrips: 1, why: 'GetItem group ‖ GetItem member item' },
+    call: (d, s) => d.scim.call('GET', `/Groups?excludedAttributes=members&filter=${q(`id eq "${d.bigGroupId}" and members eq "${s.userId}"`)}`),
+  },
+  {
+    name: 'remove one member', client: 'Okta, Entra (flag)', request: 'PATCH /Groups/{id} remove members[value eq]', status: 204,
+    min: { requests: 1, roundTrips: 1, why: 'one transaction: delete member item, group version' },
+    call: (d, s) => d.scim.call('PATCH', `/Groups/${d.bigGroupId}`, patch([{ op: 'remove', path: `members[value eq "${s.userId}"]` }])),
+  },
+  {
+    name: 'add 100 members in one PATCH', client: 'Entra (batched adds)', request: 'PATCH /Groups/{id} add 100 members', status: 204,
+    min: { requests: 3, roundTrips: 1, why: '201 items (member + user exists ×100, group) = 3 transactions in parallel, each checking the group' },
+    call: (d, s) => d.scim.call('PATCH', `/Groups/${s.groupId}`, patch([{ op: 'Add', path: 'members', value: d.users.slice(0, 100).map((u) => ({ value: u.id })) }])),
+  },
+  {
+    name: 'list page (startIndex=1, count=100)', client: 'Okta import, PingFederate', request: 'GET /Users?startIndex=1&count=100', status: 200,
+    min: { requests: 102, roundTrips: 2, why: 'GetItem counter ‖ Query page → 100 Query groups in parallel' },
+    call: (d) => d.scim.call('GET', '/Users?startIndex=1&count=100'),
+  },
+  {
+    name: 'delete user', client: 'Entra, JumpCloud', request: 'DELETE /Users/{id}', status: 204,
+    min: { requests: 3, roundTrips: 2, why: 'GetItem user ‖ Query groups → one transaction' },
+    call: (d, s) => d.scim.call('DELETE', `/Users/${s.userId}`),
+  },
+  {
+    name: 'delete group (100 members)', client: 'Okta, Entra', request: 'DELETE /Groups/{id}', status: 204,
+    min: { requests: 8, roundTrips: 2, why: 'GetItem ‖ Query members ‖ Query groups → transaction ‖ 4 BatchWrite(25)' },
+    call: (d, s) => d.scim.call('DELETE', `/Groups/${s.groupId}`),
+  },
+];
+
+export interface MeasuredOperation {
+  name: string;
+  cost: Cost;
+  /** All runs gave the same requests / round trips / capacity. */
+  stable: boolean;
+  ms: number;
+  error?: string;
+}
+
+const sameCost = (a: Cost, b: Cost) => a.requests === b.requests && a.roundTrips === b.roundTrips && a.rcu === b.rcu && a.wcu === b.wcu;
+
+/** Runs the operation list `runs` times (fresh user and group per run) against one directory. */
+export async function measureOperations(dir: Directory, runs: number): Promise<Map<string, MeasuredOperation>> {
+  const samples = new Map<string, { costs: Cost[]; ms: number[]; error?: string }>();
+  for (let run = 0; run < runs; run += 1) {
+    const state: RunState = { run };
+    for (const op of OPERATIONS) {
+      const entry = samples.get(op.name) ?? samples.set(op.name, { costs: [], ms: [] }).get(op.name)!;
+      try {
+        const res = await op.call(dir, state);
+        if (res.status !== op.status) {
+          entry.error = `HTTP ${res.status}: ${res.text.slice(0, 160)}`;
+          continue;
+        }
+        op.after?.(res, state);
+        entry.costs.push(res.cost);
+        entry.ms.push(res.ms);
+      } catch (error) {
+        entry.error = (error as Error).message.slice(0, 160);
+      }
+    }
+  }
+  const out = new Map<string, MeasuredOperation>();
+  for (const [name, e] of samples) {
+    const last = e.costs[e.costs.length - 1];
+    out.set(name, {
+      name,
+      cost: last ?? { requests: Number.NaN, roundTrips: Number.NaN, rcu: Number.NaN, wcu: Number.NaN, operations: [] },
+      stable: e.costs.every((c) => last !== undefined && sameCost(c, last)),
+      ms: median(e.ms),
+      ...(e.error ? { error: e.error } : {}),
+    });
+  }
+  return out;
+}
+
+const cell = (m: MeasuredOperation | undefined) =>
+  !m ? '–' : m.error && !Number.isFinite(m.cost.requests) ? `ERROR ${m.error.slice(0, 60)}` : `${m.cost.requests} / ${m.cost.roundTrips} / ${round(m.cost.rcu, 1)} / ${round(m.cost.wcu, 1)}`;
+
+/** What the operations' DynamoDB calls were (for the JSON and the closing notes). */
+function summariseOperations(list: string[]): string {
+  const counts = new Map<string, number>();
+  for (const o of list) counts.set(o.replace(/Command$/, ''), (counts.get(o.replace(/Command$/, '')) ?? 0) + 1);
+  return [...counts].map(([k, v]) => (v > 1 ? `${v}×${k}` : k)).join(' + ');
+}
+
+export function reportOperationCosts(report: Report, small: { size: number; ops: Map<string, MeasuredOperation> }, large: { size: number; ops: Map<string, MeasuredOperation> }): void {
+  const label = (n: number) => n.toLocaleString('en-US');
+  const rows = OPERATIONS.map((op) => {
+    const a = small.ops.get(op.name);
+    const b = large.ops.get(op.name);
+    const same = !!a && !!b && !a.error && !b.error && sameCost(a.cost, b.cost);
+    const gap = b && Number.isFinite(b.cost.roundTrips) ? b.cost.roundTrips - op.min.roundTrips : Number.NaN;
+    return { op, a, b, same, gap };
+  });
+  report.table('cost', {
+    title: `1. DynamoDB cost per SCIM operation: requests / sequential round trips / RCU / WCU, at ${label(small.size)} and ${label(large.size)} users`,
+    columns: ['operation', 'sent by', `at ${label(small.size)} users`, `at ${label(large.size)} users`, 'equal', 'minimum req / RT', 'gap (RT)', 'DynamoDB calls', 'ms (local)'],
+    rows: rows.map(({ op, a, b, same, gap }) => [
+      op.name, op.client, cell(a), cell(b), same, `${op.min.requests} / ${op.min.roundTrips}`,
+      Number.isFinite(gap) ? (gap > 0 ? `+${gap}` : String(gap)) : '–',
+      b ? summariseOperations(b.cost.operations) : '–',
+      b ? round(b.ms, 1) : undefined,
+    ]),
+    notes: [
+      'RCU/WCU are DynamoDB Local\'s ConsumedCapacity (TOTAL). A round trip is a batch of calls in flight together; the minimum is what the single-table design needs at best (reason per row in the JSON).',
+      'Every operation ran on a fresh user/group per run; "equal" compares requests, round trips, RCU and WCU between the two sizes.',
+    ],
+  });
+  report.data.cost = {
+    sizes: [small.size, large.size],
+    operations: rows.map(({ op, a, b, same, gap }) => ({
+      name: op.name, client: op.client, request: op.request, minimum: op.min,
+      small: a, large: b, equal: same, gapRoundTrips: gap,
+    })),
+  };
+  for (const { op, a, b, same, gap } of rows) {
+    const err = a?.error ?? b?.error;
+    report.target({
+      section: '1 cost',
+      target: `${op.name}: same cost at both sizes`,
+      met: same && !err,
+      detail: err ? `error: ${err}` : `${cell(a)} vs ${cell(b)}`,
+    });
+    report.target({
+      section: '1 cost',
+      target: `${op.name}: within 1 round trip of the minimum (${op.min.roundTrips})`,
+      met: Number.isFinite(gap) && gap <= 1,
+      detail: Number.isFinite(gap) ? `${b!.cost.roundTrips} round trips, ${b!.cost.requests} requests (${summariseOperations(b!.cost.operations)}); minimum: ${op.min.why}` : `not measured${err ? `: ${err}` : ''}`,
+    });
+  }
+}

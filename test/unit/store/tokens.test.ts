@@ -1,0 +1,156 @@
+// The exact DynamoDB requests behind the token access patterns of DESIGN.md (token by hash, a
+// tenant's tokens, the cap), pinned with a mocked document client, and the optimistic-lock
+// retry that uses the item returned by a failed condition instead of a second read.
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createDb } from '#store/client.ts';
+import { keys } from '#store/keys.ts';
+import {
+  createToken, findToken, listTokens, revokeToken, TokenCapReached, touchToken, type NewToken,
+} from '#store/tokens.ts';
+
+const db = createDb({ tableName: 'unit-tokens', endpoint: 'http://127.0.0.1:9' });
+const ddb = mockClient(db.doc);
+const NOW = new Date('2030-06-01T12:00:00.000Z');
+const ctx = { db, clock: () => NOW };
+const DAY = 86_400_000;
+const HASH = 'a'.repeat(64);
+const ID = '01HZX3J4K5M6N7P8Q9R0S1T2V3';
+const OTHER = '01HZX3J4K5M6N7P8Q9R0S1T2V4';
+
+const tenant = (version: number, tokenSlots: Record<string, number>) => ({
+  ...keys.tenant('acme'), id: 'acme', provisioning: true, version, tokenSlots,
+});
+const input: NewToken = {
+  tenantId: 'acme', id: ID, hash: HASH, name: 'okta', scope: 'full', createdAt: NOW, expiresAt: new Date(NOW.getTime() + 365 * DAY), maxActive: 2,
+};
+function cancelled(reasons: Array<{ Code: string; Item?: Record<string, unknown> }>) {
+  return new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: reasons as never });
+}
+
+beforeEach(() => ddb.reset());
+
+describe('token by hash', () => {
+  it('is one strongly consistent GetItem on TOKEN#<sha256>', async () => {
+    ddb.on(GetCommand).resolves({});
+    await findToken(ctx, HASH);
+    expect(ddb.commandCalls(GetCommand).map((c) => c.args[0].input)).toEqual([
+      { TableName: 'unit-tokens', Key: { pk: `TOKEN#${HASH}`, sk: 'TOKEN' }, ConsistentRead: true },
+    ]);
+  });
+});
+
+describe("a tenant's tokens", () => {
+  it('is one Query on gsi1 (TENANT#<t>#TOKENS), plus the tenant item read alongside', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    ddb.on(GetCommand).resolves({ Item: tenant(1, {}) });
+    await listTokens(ctx, 'acme');
+    expect(ddb.commandCalls(QueryCommand).map((c) => c.args[0].input)).toEqual([{
+      TableName: 'unit-tokens',
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'TENANT#acme#TOKENS' },
+    }]);
+  });
+});
+
+describe('create (the cap)', () => {
+  it('is one transaction: the slot map under the version lock, and a Put that never overwrites', async () => {
+    ddb.on(GetCommand).resolves({ Item: tenant(7, { [OTHER]: NOW.getTime() + DAY, expired: NOW.getTime() - 1 }) });
+    ddb.on(TransactWriteCommand).resolves({});
+    await createToken(ctx, input);
+    const [call] = ddb.commandCalls(TransactWriteCommand);
+    expect(call!.args[0].input.TransactItems).toEqual([
+      {
+        Update: {
+          TableName: 'unit-tokens',
+          Key: { pk: 'TENANT#acme', sk: 'TENANT' },
+          UpdateExpression: 'SET #tokenSlots = :slots, #version = :next',
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#tokenSlots': 'tokenSlots', '#version': 'version' },
+          // Expired slots are pruned in the same write.
+          ExpressionAttributeValues: { ':slots': { [OTHER]: NOW.getTime() + DAY, [ID]: input.expiresAt.getTime() }, ':next': 8, ':expected': 7 },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      {
+        Put: {
+          TableName: 'unit-tokens',
+          Item: {
+            pk: `TOKEN#${HASH}`, sk: 'TOKEN', gsi1pk: 'TENANT#acme#TOKENS', gsi1sk: ID,
+            id: ID, tenantId: 'acme', name: 'okta', scope: 'full',
+            createdAt: NOW.toISOString(), expiresAt: input.expiresAt.toISOString(),
+            ttl: Math.floor((input.expiresAt.getTime() + 30 * DAY) / 1000),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+    ]);
+  });
+
+  it('a lost race ends in TokenCapReached from the returned item, without a second read', async () => {
+    ddb.on(GetCommand).resolves({ Item: tenant(1, { [OTHER]: NOW.getTime() + DAY }) });
+    const full = { pk: { S: 'TENANT#acme' }, version: { N: '2' }, provisioning: { BOOL: true },
+      tokenSlots: { M: { [OTHER]: { N: String(NOW.getTime() + DAY) }, winner: { N: String(NOW.getTime() + DAY) } } } };
+    ddb.on(TransactWriteCommand).rejects(cancelled([{ Code: 'ConditionalCheckFailed', Item: full }, { Code: 'None' }]));
+    await expect(createToken(ctx, input)).rejects.toBeInstanceOf(TokenCapReached);
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+
+  it('a lost race with a slot still free retries against the returned version', async () => {
+    ddb.on(GetCommand).resolves({ Item: tenant(1, {}) });
+    const changed = { pk: { S: 'TENANT#acme' }, version: { N: '2' }, provisioning: { BOOL: true },
+      tokenSlots: { M: { [OTHER]: { N: String(NOW.getTime() + DAY) } } } };
+    ddb.on(TransactWriteCommand)
+      .rejectsOnce(cancelled([{ Code: 'ConditionalCheckFailed', Item: changed }, { Code: 'None' }]))
+      .resolves({});
+    await createToken(ctx, input);
+    const calls = ddb.commandCalls(TransactWriteCommand);
+    expect(calls).toHaveLength(2);
+    const lock = calls[1]!.args[0].input.TransactItems![0]!.Update!;
+    expect(lock.ExpressionAttributeValues).toMatchObject({ ':expected': 2, ':next': 3 });
+    expect(Object.keys(lock.ExpressionAttributeValues![':slots'] as object).sort()).toEqual([ID, OTHER].sort());
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
+  });
+});
+
+describe('revoke', () => {
+  it('finds the token by id on gsi1, then deletes it and frees its slot in one transaction', async () => {
+    ddb.on(GetCommand).resolves({ Item: tenant(4, { [ID]: NOW.getTime() + DAY, [OTHER]: NOW.getTime() + DAY }) });
+    ddb.on(QueryCommand).resolves({ Items: [{ pk: `TOKEN#${HASH}`, sk: 'TOKEN', id: ID }] });
+    ddb.on(TransactWriteCommand).resolves({});
+    await revokeToken(ctx, 'acme', ID);
+    expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toMatchObject({
+      IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
+      ExpressionAttributeValues: { ':pk': 'TENANT#acme#TOKENS', ':sk': ID },
+    });
+    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items[0]!.Update!.ExpressionAttributeValues).toMatchObject({ ':slots': { [OTHER]: NOW.getTime() + DAY }, ':expected': 4 });
+    expect(items[1]).toEqual({
+      Delete: {
+        TableName: 'unit-tokens', Key: { pk: `TOKEN#${HASH}`, sk: 'TOKEN' },
+        ConditionExpression: 'attribute_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    });
+  });
+});
+
+describe('lastUsedAt', () => {
+  it('is a conditional UpdateItem that never re-creates a deleted or retired token', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    const stale = new Date(NOW.getTime() - 300_000);
+    await touchToken(ctx, HASH, NOW, stale);
+    expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input).toEqual({
+      TableName: 'unit-tokens',
+      Key: { pk: `TOKEN#${HASH}`, sk: 'TOKEN' },
+      UpdateExpression: 'SET lastUsedAt = :now',
+      ConditionExpression:
+        'attribute_exists(pk) AND attribute_not_exists(retired) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :staleBefore)',
+      ExpressionAttributeValues: { ':now': NOW.toISOString(), ':staleBefore': stale.toISOString() },
+    });
+  });
+});
