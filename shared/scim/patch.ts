@@ -82,6 +82,11 @@ import type { ResolvedAttribute, ResourceTypeName, SchemaRegistry } from '#scim/
 import type { AttributeDef, SchemaDef } from '#scim/schema/types.ts';
 
 export const MAX_PATCH_OPERATIONS = 1000;
+/**
+ * SCIM values nest at most three levels (a multi-valued complex attribute in an extension
+ * object); anything deeper is refused before it reaches code that recurses over it.
+ */
+export const MAX_VALUE_DEPTH = 16;
 
 export interface PatchOptions {
   registry: SchemaRegistry;
@@ -181,6 +186,9 @@ function parseOperation(raw: unknown): Operation {
   }
   const hasValue = valueKey !== undefined;
   if (!hasValue && op !== 'remove') throw new InvalidValueError(`An "${op}" operation needs a "value"`);
+  if (hasValue && nestsDeeper(raw[valueKey], MAX_VALUE_DEPTH)) {
+    throw new InvalidValueError(`The value nests deeper than ${MAX_VALUE_DEPTH} levels`);
+  }
   return {
     op,
     pathText,
@@ -975,12 +983,25 @@ function memberIds(filter: FilterNode): string[] | undefined {
   return walk(filter) ? ids : undefined;
 }
 
+/** Whether `value` has objects or arrays nested more than `limit` levels (recursion bounded by limit). */
+function nestsDeeper(value: unknown, limit: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (limit === 0) return true;
+  if (Array.isArray(value)) {
+    for (const v of value) if (nestsDeeper(v, limit - 1)) return true;
+    return false;
+  }
+  for (const key in value) if (nestsDeeper((value as JsonObject)[key], limit - 1)) return true;
+  return false;
+}
+
+/** A short rendering of a client value for an error detail; never throws. */
 function show(value: unknown): string {
   let text: string;
   try {
-    text = JSON.stringify(value) ?? String(value);
+    text = nestsDeeper(value, MAX_VALUE_DEPTH) ? (Array.isArray(value) ? '[…]' : '{…}') : (JSON.stringify(value) ?? String(value));
   } catch {
-    text = String(value);
+    text = typeof value;
   }
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ScimError } from '#scim/errors.ts';
-import { applyPatch, MAX_PATCH_OPERATIONS, type PatchResult } from '#scim/patch.ts';
+import { applyPatch, MAX_PATCH_OPERATIONS, MAX_VALUE_DEPTH, type PatchResult } from '#scim/patch.ts';
 import type { ResourceTypeName } from '#scim/schema/registry.ts';
 import { registry } from './fixtures.ts';
 
@@ -117,6 +117,18 @@ describe('applyPatch: atomicity and limits', () => {
 
   it('refuses Operations that is not an array with invalidSyntax', () => {
     expect(() => applyPatch(user, { op: 'add' }, options)).toThrow('"Operations" must be an array of operations (RFC 7644 §3.5.2)');
+  });
+
+  it('refuses values nested deeper than any SCIM value (no stack overflow on hostile JSON)', () => {
+    const deep = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    for (const ops of [
+      [{ op: 'add', path: 'title', value: deep }],
+      [{ op: 'add', path: 'name', value: { givenName: deep } }],
+      [{ op: 'remove', path: 'emails', value: deep }],
+    ]) {
+      expect(() => applyPatch(user, ops, options)).toThrow(`Operations[0]: The value nests deeper than ${MAX_VALUE_DEPTH} levels`);
+    }
+    expect(() => applyPatch(user, [{ op: deep }], options)).toThrow('Operations[0]: "op" must be "add", "remove" or "replace", got […]');
   });
 
   it('does not let a value reach Object.prototype', () => {
