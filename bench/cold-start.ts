@@ -160,6 +160,7 @@ export async function runColdStart(report: Report, options: { runs: number; outD
   }
 
   const baseline = median(samples.get('baseline') ?? []);
+  const baselineBytes = bundles[0]!.bytes;
   const rows = bundles.map((b) => {
     const s = samples.get(b.name) ?? [];
     const med = median(s);
@@ -179,10 +180,11 @@ export async function runColdStart(report: Report, options: { runs: number; outD
   report.data.coldStart = { esbuildOptionsFrom: source, runsPerBundle: options.runs, bundles: rows };
   report.table('coldStart', {
     title: `4. Cold start: bundle size and module init (median of ${options.runs} fresh node ${process.version} processes)`,
-    columns: ['bundle', 'minified KB', 'gzip KB', 'init median ms', 'init p90 ms', '× baseline', 'status'],
+    columns: ['bundle', 'minified KB', 'KB over baseline', 'gzip KB', 'init median ms', 'init p90 ms', '× baseline', 'status'],
     rows: rows.map((r) => [
       r.bundle,
       r.bytes === undefined ? undefined : round(r.bytes / 1024, 1),
+      r.bytes === undefined || baselineBytes === undefined ? undefined : round((r.bytes - baselineBytes) / 1024, 1),
       r.gzipBytes === undefined ? undefined : round(r.gzipBytes / 1024, 1),
       r.initMedianMs,
       r.initP90Ms,
@@ -191,6 +193,7 @@ export async function runColdStart(report: Report, options: { runs: number; outD
     ]),
     notes: [
       `esbuild ${esbuildOptions.format}, minify=${String(esbuildOptions.minify)}, target ${String(esbuildOptions.target)}; settings from ${source}.`,
+      'The baseline alone (the DynamoDB document client, bundled as the stack bundles the SDK) is over 300 KB, so no bundle that talks to DynamoDB can meet the size target while the SDK is bundled; "KB over baseline" is the weight our code and its other dependencies add.',
       'Init = time for `await import(bundle)` in a fresh process (what Lambda bills as Init Duration, minus the runtime\'s own start). Measured on this machine with Node ' +
         `${process.version}; Lambda runs Node 22 on arm64, so read the ratio, not the absolute ms.`,
     ],

@@ -39,7 +39,7 @@ const wanted = (s: Section) => !only || only.includes(s);
 
 const settings = quick
   ? { mode: 'quick', small: 100, large: 2_000, opRuns: 2, coldStartRuns: 20, engineBudgetMs: 150, latencyRequests: 200, latencyWorkers: 8 }
-  : { mode: 'full', small: 100, large: 100_000, opRuns: 3, coldStartRuns: 25, engineBudgetMs: 500, latencyRequests: 1_000, latencyWorkers: 8 };
+  : { mode: 'full', small: 100, large: 100_000, opRuns: 3, coldStartRuns: 20, engineBudgetMs: 500, latencyRequests: 1_000, latencyWorkers: 8 };
 
 const report = new Report();
 const started = Date.now();

@@ -3,7 +3,8 @@
 // differ in the details: lower-case `bearer`, several spaces or a tab after the scheme, trailing
 // whitespace, or (custom scripts, some IdP "API key" header modes) the bare token with no scheme.
 
-const BEARER = /^\s*bearer\s+(\S+)\s*$/i;
+// `Bearer Bearer <token>`: an admin pasted the whole header value into a token field (Entra).
+const BEARER = /^\s*bearer\s+(?:bearer\s+)?(\S+)\s*$/i;
 const BARE = /^\s*(\S+)\s*$/;
 
 /** The token, or undefined when the value has another scheme or more than one credential. */

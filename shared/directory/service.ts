@@ -6,6 +6,7 @@ import type { FilterNode } from '#scim/ast.ts';
 import {
   InvalidValueError, NotFoundError, PreconditionFailedError, TooManyError, UniquenessError,
 } from '#scim/errors.ts';
+import { registryLookup } from '#scim/attribute-access.ts';
 import { compileFilter } from '#scim/filter-eval.ts';
 import { applyPatch } from '#scim/patch.ts';
 import { project } from '#scim/projection.ts';
@@ -497,7 +498,8 @@ export class Directory {
   private async evaluate(type: ResourceType, caller: Caller, pool: StoredResource[], lookups: Lookups, filter?: FilterNode): Promise<StoredResource[]> {
     if (!filter) return pool;
     const { registry } = this.deps;
-    const matches = compileFilter(filter, registry.resolver(type));
+    // Unqualified extension names (`manager`, `employeeNumber`) resolve as they do in PATCH paths.
+    const matches = compileFilter(filter, registryLookup(registry, type));
     const memberRefs = type === 'Group' ? referencedMemberValues(filter) : undefined;
     const needsGroups = type === 'User' && references(filter, 'groups');
     const out: StoredResource[] = [];

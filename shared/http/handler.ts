@@ -16,6 +16,23 @@ import {
 import { logger } from './logger.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** No SCIM body nests deeper than a handful of levels; recursive code downstream must never see more. */
+export const MAX_JSON_DEPTH = 32;
+
+/** Iterative, so a hostile `[[[[...` cannot overflow the stack here. */
+function depthExceeds(root: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length) {
+    const [value, depth] = stack.pop()!;
+    if (depth > max) return true;
+    if (value && typeof value === 'object') {
+      for (const child of Object.values(value as Record<string, unknown>)) {
+        if (child && typeof child === 'object') stack.push([child, depth + 1]);
+      }
+    }
+  }
+  return false;
+}
 export const SCIM_MEDIA_TYPE = 'application/scim+json';
 
 export type Scope = 'full' | 'read';
@@ -171,6 +188,9 @@ export function httpHandler(kind: Kind, routes: RouteHandlers) {
       const body = request.event.body as unknown;
       if (body !== null && (typeof body !== 'object')) {
         throw new InvalidSyntaxError('the request body must be a JSON object');
+      }
+      if (body !== null && depthExceeds(body, MAX_JSON_DEPTH)) {
+        throw new InvalidSyntaxError(`the request body nests deeper than ${MAX_JSON_DEPTH} levels`);
       }
     })
     .handler(core)

@@ -12,7 +12,8 @@ import type { AttributeDef } from '#scim/schema/types.ts';
  * - `registry.resolver('User')`: definitions only; an unqualified name is then looked for at the
  *   top level of the resource, and a URN-qualified one under its URN key unless it is a core URN;
  * - `(p) => registry.resolve('User', p)`: also gives the canonical location, so an extension
- *   attribute named without its URN (`employeeNumber eq "1"`) and legacy URNs are found too.
+ *   attribute named without its URN (`employeeNumber eq "1"`) and legacy URNs are found too;
+ * - `registryLookup(registry, 'User')` (below): the same, memoised — the one to use on hot paths.
  * An unknown attribute (undefined) is a caseExact=false string, found by name as written.
  */
 export type AttributeLookup = (path: AttrPath) => AttributeDef | ResolvedAttribute | undefined;

@@ -69,3 +69,14 @@ describe('no client input yields a 5xx', () => {
       }), { numRuns: 100 });
   });
 });
+
+describe('hostile JSON', () => {
+  it('answers a deeply nested body with 400 invalidSyntax, not a stack overflow', async () => {
+    for (const [method, path] of [['POST', '/Users'], ['PUT', `/Users/${userId}`], ['PATCH', `/Groups/${groupId}`]] as const) {
+      const deep = `{"userName":"deep","displayName":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+      const res = await api.call(method, path, { rawBody: deep, headers: { 'Content-Type': 'application/scim+json' } });
+      expect(res.status, res.text).toBe(400);
+      expect(res.body.scimType).toBe('invalidSyntax');
+    }
+  });
+});

@@ -203,3 +203,49 @@ describe('GET /Users (list and filter)', () => {
     expect(res.body.Resources).toEqual([{ schemas: [USER], id: u.id, userName: u.userName }]);
   });
 });
+
+describe('sorting, root search, limits, password storage', () => {
+  it('sorts by userName ascending and descending (RFC 7644 §3.4.2.3)', async () => {
+    const local = await startLocalApi();
+    try {
+      for (const name of ['charlie', 'Alpha', 'bravo']) await local.call('POST', '/Users', { body: { userName: name } });
+      const asc = await local.call('GET', '/Users?sortBy=userName');
+      expect(asc.body.Resources.map((r: { userName: string }) => r.userName)).toEqual(['Alpha', 'bravo', 'charlie']);
+      const desc = await local.call('GET', '/Users?sortBy=userName&sortOrder=descending&count=2');
+      expect(desc.body).toMatchObject({ totalResults: 3, itemsPerPage: 2 });
+      expect(desc.body.Resources.map((r: { userName: string }) => r.userName)).toEqual(['charlie', 'bravo']);
+      const bad = await local.call('GET', '/Users?sortBy=userName&sortOrder=sideways');
+      expect(bad.status).toBe(400);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('POST /.search searches users and groups together', async () => {
+    const u = await create();
+    await api.call('POST', '/Groups', { body: { displayName: `search-${u.id}` } });
+    const res = await api.call('POST', '/.search', { body: { filter: `userName eq "${u.userName}" or displayName eq "search-${u.id}"` } });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.totalResults).toBe(2);
+    expect(res.body.Resources.map((r: { meta: { resourceType: string } }) => r.meta.resourceType).sort()).toEqual(['Group', 'User']);
+  });
+
+  it('answers a body over 1 MB with 413 and stores nothing', async () => {
+    const userName = `big-${Date.now()}`;
+    const res = await api.call('POST', '/Users', { body: { userName, displayName: 'x'.repeat(1_100_000) } });
+    expect(res.status, res.text.slice(0, 200)).toBe(413);
+    const found = await api.call('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`);
+    expect(found.body.totalResults).toBe(0);
+  });
+
+  it('stores the password only as a salted hash and never returns it', async () => {
+    const password = `Pw-${Date.now()}-secret`;
+    const u = await create({ password });
+    const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+    const scan = await api.ctx.db.doc.send(new ScanCommand({ TableName: api.ctx.db.tableName }));
+    expect(JSON.stringify(scan.Items)).not.toContain(password);
+    const item = scan.Items!.find((i) => i.sk === u.id)!;
+    expect(item.pwd).toMatch(/^scrypt\$/);
+    expect((await api.call('GET', `/Users/${u.id}?attributes=password`)).body).not.toHaveProperty('password');
+  });
+});
