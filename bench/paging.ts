@@ -93,8 +93,10 @@ export async function runPaging(report: Report, dir: Directory): Promise<void> {
       full.push({ which, status: again.status, cost: again.cost, ms: again.ms });
       rows.push([`${w.mode}, all attributes`, which, p.page, (again.body?.Resources as unknown[] | undefined)?.length ?? 0, again.cost.requests, again.cost.roundTrips, round(again.cost.rcu, 1), round(again.cost.wcu, 1), round(again.ms, 1), undefined]);
     }
-    const fullRatio = full[2]!.cost.requests / full[0]!.cost.requests;
-    const ratio = (k: 'requests' | 'rcu' | 'windowMedianMs') => points.last[k] / points.first[k];
+    const fullRatio = full[2]!.cost.requests / full[1]!.cost.requests;
+    // Page 1 needs no saved position (one GetItem fewer), so growth is measured against page 2.
+    const second = w.pages.length > 1 ? around(w, 1) : points.first;
+    const ratio = (k: 'requests' | 'rcu' | 'windowMedianMs') => points.last[k] / second[k];
     data.push({
       mode: w.mode, pages: w.pages.length, seen: w.seen, totalResults: w.totalResults, totalSeconds: w.totalMs / 1000,
       totalRequests: sum(w.pages.map((p) => p.cost.requests)), totalRcu: sum(w.pages.map((p) => p.cost.rcu)), totalWcu: sum(w.pages.map((p) => p.cost.wcu)),
@@ -110,9 +112,9 @@ export async function runPaging(report: Report, dir: Directory): Promise<void> {
     const costRatio = Math.max(ratio('requests'), ratio('rcu'), fullRatio);
     report.target({
       section: '2 paging',
-      target: `${w.mode}: last page ≈ first page (cost and time)`,
+      target: `${w.mode}: last page ≈ first pages (cost and time)`,
       met: costRatio <= 1.05 && ratio('windowMedianMs') <= 1.5,
-      detail: `last/first requests ${round(ratio('requests'), 2)}, RCU ${round(ratio('rcu'), 2)}, time ${round(ratio('windowMedianMs'), 2)} (median of 5 pages); with all attributes, requests ${round(fullRatio, 2)}`,
+      detail: `last/page 2: requests ${round(ratio('requests'), 2)}, RCU ${round(ratio('rcu'), 2)}, time ${round(ratio('windowMedianMs'), 2)} (median of 5 pages); with all attributes, last/middle requests ${round(fullRatio, 2)}`,
     });
   }
   rows.push(['startIndex, random jump', `startIndex=${jumpAt}`, Math.ceil(jumpAt / PAGE), (jump.body?.Resources as unknown[] | undefined)?.length ?? 0,
@@ -123,7 +125,7 @@ export async function runPaging(report: Report, dir: Directory): Promise<void> {
     columns: ['walk', 'page', '#', 'items', 'requests', 'round trips', 'RCU', 'WCU', 'ms', 'ms (median of 5 around)'],
     rows,
     notes: [
-      ...data.map((d) => `${d.mode}: ${d.pages} pages, ${d.seen.toLocaleString('en-US')} users in ${round(d.totalSeconds, 1)} s; ${d.totalRequests.toLocaleString('en-US')} DynamoDB requests, ${round(d.totalRcu, 0).toLocaleString('en-US')} RCU, ${round(d.totalWcu, 0).toLocaleString('en-US')} WCU in total; last/first: requests ${round(d.lastOverFirst.requests, 2)}, RCU ${round(d.lastOverFirst.rcu, 2)}, time ${round(d.lastOverFirst.time, 2)}.`),
+      ...data.map((d) => `${d.mode}: ${d.pages} pages, ${d.seen.toLocaleString('en-US')} users in ${round(d.totalSeconds, 1)} s; ${d.totalRequests.toLocaleString('en-US')} DynamoDB requests, ${round(d.totalRcu, 0).toLocaleString('en-US')} RCU, ${round(d.totalWcu, 0).toLocaleString('en-US')} WCU in total; last page / page 2: requests ${round(d.lastOverFirst.requests, 2)}, RCU ${round(d.lastOverFirst.rcu, 2)}, time ${round(d.lastOverFirst.time, 2)} (page 1 skips the saved-position GetItem).`),
       `Random jump: a startIndex no walk has reached (${jumpAt}) is found by reading keys only (ProjectionExpression sk), ${round(jump.cost.rcu, 0)} RCU: O(startIndex), by design only for clients that jump.`,
       'Walks ask for excludedAttributes=groups (see the file header); the "all attributes" rows fetch the same pages as Okta does: each user\'s `groups` adds one Query on the inverted index, ~100 requests in one parallel round trip per page.',
     ],
