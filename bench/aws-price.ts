@@ -63,7 +63,7 @@ export function runAwsPrice(report: Report, ops: PricedOperation[], authorizer: 
     notes: [
       `Prices: DynamoDB on-demand $${PRICES.dynamodbPerMillionWru}/M WRU, $${PRICES.dynamodbPerMillionRru}/M RRU; Lambda arm64 $${PRICES.lambdaPerMillionRequests}/M requests + $${PRICES.lambdaArmPerGbSecond}/GB-s; API Gateway REST $${PRICES.apiGatewayRestPerMillion}/M (first 333 M a month). Free tiers, storage ($0.25/GB-month), data transfer and CloudWatch logs are left out.`,
       `Lambda duration is modelled, not measured: ${DURATION_MODEL.msPerRoundTrip} ms per sequential DynamoDB round trip + ${DURATION_MODEL.msHandler} ms handler time, at the memory the stack gives each function (users/groups ${FUNCTIONS.users.memoryMb} MB).`,
-      'RCU/WCU are what DynamoDB Local reports; it does not bill GSI writes, which on AWS add about 1 WRU per index entry written (user create/replace: externalId index; member add/remove: inverted membership index).',
+      'RCU/WCU are those of item 1: DynamoDB Local\'s ConsumedCapacity (index writes included), with TransactWriteItems recomputed by DynamoDB\'s rules (bench/support/capacity-model.ts).',
       authorizer
         ? `The authorizer (one call per token per ${60} s cache period, so < 0.1% of requests for an IdP at a few requests per second) costs ${authorizer.requests} DynamoDB requests, ${round(authorizer.rcu, 1)} RCU, ${round(authorizer.wcu, 1)} WCU per cache miss; left out of the totals.`
         : 'The authorizer (cached 60 s per token) is left out of the totals.',

@@ -241,7 +241,8 @@ export function reportOperationCosts(report: Report, small: { size: number; ops:
       b ? round(b.ms, 1) : undefined,
     ]),
     notes: [
-      'RCU/WCU are DynamoDB Local\'s ConsumedCapacity (TOTAL). A round trip is a batch of calls in flight together; the minimum is what the single-table design needs at best (reason per row in the JSON).',
+      'RCU/WCU: DynamoDB Local\'s ConsumedCapacity (TOTAL, index writes included), except TransactWriteItems, for which Local reports a flat figure and the bench applies DynamoDB\'s rule (2 WRU per item-KB + 1 per index entry; bench/support/capacity-model.ts).',
+      'A round trip is a set of calls in flight together. The minimum is what the single-table design needs at best; the reason is in the JSON (minimum.why).',
       'Every operation ran on a fresh user/group per run; "equal" compares requests, round trips, RCU and WCU between the two sizes.',
     ],
   });

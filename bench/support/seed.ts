@@ -15,13 +15,15 @@ const ulid = monotonicFactory();
 
 /** A user as Okta/Entra create it (same shape and size as the users the bench creates over HTTP). */
 export function userBody(n: number, tag: string): Record<string, unknown> {
-  const userName = `${tag}.user${n}@example.com`;
+  // Fixed-width numbers: every seeded item has the same size, so every page reads the same units.
+  const k = String(n).padStart(6, '0');
+  const userName = `${tag}.user${k}@example.com`;
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],
     userName,
-    externalId: `${tag}-ext-${n}`,
-    name: { givenName: `Given${n}`, familyName: `Family${n}`, formatted: `Given${n} Family${n}` },
-    displayName: `Given${n} Family${n}`,
+    externalId: `${tag}-ext-${k}`,
+    name: { givenName: `Given${k}`, familyName: `Family${k}`, formatted: `Given${k} Family${k}` },
+    displayName: `Given${k} Family${k}`,
     active: true,
     emails: [{ value: userName, type: 'work', primary: true }],
     'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { employeeNumber: String(100000 + n), department: 'Engineering' },

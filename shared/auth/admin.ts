@@ -3,7 +3,8 @@
 // detail an admin can act on. Independent of API Gateway. The plain token exists only inside
 // createToken and its response.
 import { monotonicFactory } from 'ulid';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import type { AppContext } from '#http/context.ts';
 import {
   ConflictError, InvalidSyntaxError, InvalidValueError, NotFoundError, ScimError, TooManyRequestsError,
@@ -59,32 +60,43 @@ export interface NewTokenView {
   expiresAt: string;
 }
 
+// zod/mini (not the full `zod` API) keeps the Lambda bundles small. It registers no locale, so
+// the English messages the full API gives by default are passed per parse (LOCALE below).
 const tenantBody = z.strictObject({
-  displayName: z.string({ error: 'displayName must be a string' }).trim()
-    .min(1, 'displayName must not be empty')
-    .max(MAX_DISPLAY_NAME_LENGTH, `displayName must be at most ${MAX_DISPLAY_NAME_LENGTH} characters`)
-    .optional(),
+  displayName: z.optional(z.string({ error: 'displayName must be a string' }).check(
+    z.trim(),
+    z.minLength(1, 'displayName must not be empty'),
+    z.maxLength(MAX_DISPLAY_NAME_LENGTH, `displayName must be at most ${MAX_DISPLAY_NAME_LENGTH} characters`),
+  )),
 });
 
-const tokenBody = (maxDays: number) => z.strictObject({
-  name: z.string({ error: 'name is required: a label for the token, e.g. "okta-prod"' }).trim()
-    .min(1, 'name must not be empty')
-    .max(MAX_TOKEN_NAME_LENGTH, `name must be at most ${MAX_TOKEN_NAME_LENGTH} characters`),
-  scope: z.enum(['full', 'read'], { error: 'scope must be "full" or "read"' }).default('full'),
-  expiresInDays: z.number({ error: `expiresInDays must be a whole number of days from 1 to ${maxDays}` })
-    .int(`expiresInDays must be a whole number of days from 1 to ${maxDays}`)
-    .min(1, `expiresInDays must be a whole number of days from 1 to ${maxDays}`)
-    .max(maxDays, `expiresInDays must be at most ${maxDays} (the longest token lifetime this deployment allows)`)
-    .optional(),
-});
+const tokenBody = (maxDays: number) => {
+  const wholeDays = `expiresInDays must be a whole number of days from 1 to ${maxDays}`;
+  return z.strictObject({
+    name: z.string({ error: 'name is required: a label for the token, e.g. "okta-prod"' }).check(
+      z.trim(),
+      z.minLength(1, 'name must not be empty'),
+      z.maxLength(MAX_TOKEN_NAME_LENGTH, `name must be at most ${MAX_TOKEN_NAME_LENGTH} characters`),
+    ),
+    scope: z._default(z.enum(['full', 'read'], { error: 'scope must be "full" or "read"' }), 'full'),
+    expiresInDays: z.optional(z.number({ error: wholeDays }).check(
+      z.int(wholeDays),
+      z.minimum(1, wholeDays),
+      z.maximum(maxDays, `expiresInDays must be at most ${maxDays} (the longest token lifetime this deployment allows)`),
+    )),
+  });
+};
 
 const provisioningBody = z.strictObject({
   enabled: z.boolean({ error: 'enabled must be true or false' }),
 });
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+/** English default messages (e.g. "Invalid input: expected object, received string"). */
+const LOCALE = { error: en().localeError };
+
+function parse<T>(schema: z.ZodMiniType<T>, body: unknown): T {
   if (Array.isArray(body)) throw new InvalidSyntaxError('the request body must be a JSON object');
-  const parsed = schema.safeParse(body ?? {});
+  const parsed = schema.safeParse(body ?? {}, LOCALE);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   if (issue?.code === 'unrecognized_keys') {

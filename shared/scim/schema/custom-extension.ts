@@ -10,7 +10,8 @@
 // what IdP admins type into their attribute mappings. A bad value fails at cold start (a plain
 // Error, not a ScimError: it is the operator's mistake, never a client's).
 
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { attribute } from '#scim/schema/attribute.ts';
 import { ENTERPRISE_USER_SCHEMA_ID } from '#scim/schema/enterprise-user.ts';
 import { GROUP_SCHEMA_ID } from '#scim/schema/group.ts';
@@ -33,20 +34,22 @@ export const DEFAULT_CUSTOM_EXTENSION: SchemaDef = {
 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
-const attributeConfig: z.ZodType<AttributeConfig> = z.lazy(() =>
+// zod/mini (not the full `zod` API) keeps the Lambda bundles small. It registers no locale, so
+// the English messages the full API gives by default are passed per parse (LOCALE below).
+const attributeConfig: z.ZodMiniType<AttributeConfig> = z.lazy(() =>
   z.strictObject({
-    name: z.string().regex(NAME, 'must match ALPHA *(ALPHA / DIGIT / "-" / "_")'),
-    type: z.enum(['string', 'boolean', 'decimal', 'integer', 'dateTime', 'reference', 'complex', 'binary']).optional(),
-    multiValued: z.boolean().optional(),
-    description: z.string().optional(),
-    required: z.boolean().optional(),
-    caseExact: z.boolean().optional(),
-    mutability: z.enum(['readOnly', 'readWrite', 'immutable', 'writeOnly']).optional(),
-    returned: z.enum(['always', 'never', 'default', 'request']).optional(),
-    uniqueness: z.enum(['none', 'server', 'global']).optional(),
-    canonicalValues: z.array(z.string()).optional(),
-    referenceTypes: z.array(z.string()).optional(),
-    subAttributes: z.array(attributeConfig).optional(),
+    name: z.string().check(z.regex(NAME, 'must match ALPHA *(ALPHA / DIGIT / "-" / "_")')),
+    type: z.optional(z.enum(['string', 'boolean', 'decimal', 'integer', 'dateTime', 'reference', 'complex', 'binary'])),
+    multiValued: z.optional(z.boolean()),
+    description: z.optional(z.string()),
+    required: z.optional(z.boolean()),
+    caseExact: z.optional(z.boolean()),
+    mutability: z.optional(z.enum(['readOnly', 'readWrite', 'immutable', 'writeOnly'])),
+    returned: z.optional(z.enum(['always', 'never', 'default', 'request'])),
+    uniqueness: z.optional(z.enum(['none', 'server', 'global'])),
+    canonicalValues: z.optional(z.array(z.string())),
+    referenceTypes: z.optional(z.array(z.string())),
+    subAttributes: z.optional(z.array(attributeConfig)),
   }),
 );
 
@@ -66,11 +69,14 @@ interface AttributeConfig {
 }
 
 const extensionConfig = z.strictObject({
-  id: z.string().regex(/^urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[^\s]+$/, 'must be a URN'),
-  name: z.string().min(1),
-  description: z.string().optional(),
-  attributes: z.array(attributeConfig).min(1),
+  id: z.string().check(z.regex(/^urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[^\s]+$/, 'must be a URN')),
+  name: z.string().check(z.minLength(1)),
+  description: z.optional(z.string()),
+  attributes: z.array(attributeConfig).check(z.minLength(1)),
 });
+
+/** English default messages (e.g. "Invalid input: expected string, received number"). */
+const LOCALE = { error: en().localeError };
 
 function toAttributeDef(config: AttributeConfig, depth: number, where: string): AttributeDef {
   const type = config.type ?? (config.subAttributes ? 'complex' : 'string');
@@ -102,7 +108,7 @@ function assertUniqueNames(attributes: AttributeDef[], where: string): void {
 
 /** Parses one extension definition (the JSON shape of SCIM_CUSTOM_EXTENSION). Throws on a bad definition. */
 export function parseCustomExtension(json: unknown): SchemaDef {
-  const parsed = extensionConfig.safeParse(json);
+  const parsed = extensionConfig.safeParse(json, LOCALE);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`${CUSTOM_EXTENSION_ENV}: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}`);
