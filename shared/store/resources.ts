@@ -445,17 +445,25 @@ export async function deleteResource(
   await batchDelete(db, rest);
 }
 
+/** Parallel BatchWriteItem calls in flight when cleaning up a big group. */
+const DELETE_CONCURRENCY = 16;
+
 async function batchDelete(db: Db, keyList: Key[]): Promise<void> {
-  for (let i = 0; i < keyList.length; i += 25) {
-    let request: Record<string, { DeleteRequest: { Key: Key } }[]> | undefined = {
-      [db.tableName]: keyList.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })),
-    };
-    for (let attempt = 0; request && Object.keys(request).length; attempt += 1) {
-      const out = await db.doc.send(new BatchWriteCommand({ RequestItems: request }));
-      request = out.UnprocessedItems as typeof request;
-      if (request && Object.keys(request).length) await new Promise((r) => setTimeout(r, 20 * 2 ** Math.min(attempt, 6)));
+  const chunks: Key[][] = [];
+  for (let i = 0; i < keyList.length; i += 25) chunks.push(keyList.slice(i, i + 25));
+  const worker = async () => {
+    for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
+      let request: Record<string, { DeleteRequest: { Key: Key } }[]> | undefined = {
+        [db.tableName]: chunk.map((Key) => ({ DeleteRequest: { Key } })),
+      };
+      for (let attempt = 0; request && Object.keys(request).length; attempt += 1) {
+        const out = await db.doc.send(new BatchWriteCommand({ RequestItems: request }));
+        request = out.UnprocessedItems as typeof request;
+        if (request && Object.keys(request).length) await new Promise((r) => setTimeout(r, 20 * 2 ** Math.min(attempt, 6)));
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, chunks.length) }, worker));
 }
 
 /** Remembers where page `startIndex` of a listing begins, so walking pages in order is O(page). */
