@@ -2,8 +2,8 @@
 // directory sizes, paging a large directory, a huge group, cold starts, the engine against peer
 // libraries, local latency and the AWS bill. Prints tables, writes JSON under bench-results/.
 //
-//   npm run bench                  full run: 100 and 100,000 users (about 10-15 minutes on 2 cores)
-//   npm run bench -- --quick       100 and 2,000 users, shorter timings (about 3-4 minutes)
+//   npm run bench                  full run: 100 and 100,000 users (5-8 minutes on 2 cores)
+//   npm run bench -- --quick       100 and 2,000 users, shorter timings (2-3 minutes)
 //   npm run bench -- --only=cost,engine   some sections: cost, hugeGroup, paging, latency, price, coldStart, engine
 import { resolve } from 'node:path';
 import { authorizerHandler } from '#functions/authorizer/app.ts';
