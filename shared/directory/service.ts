@@ -464,7 +464,10 @@ export class Directory {
         case 'displayName': return findGroupsByDisplayName(db, t, p.value);
         case 'member': return fetchIds(await groupIdsOf(db, t, p.value));
         case 'group': {
-          const { members } = await listMembers(db, t, p.value, MAX_FILTER_SCAN);
+          const { members, truncated } = await listMembers(db, t, p.value, MAX_FILTER_SCAN);
+          if (truncated) {
+            throw new TooManyError(`group ${p.value} has more than ${MAX_FILTER_SCAN} members; read a user's groups with GET /Users/{id}, or check one user with /Groups?filter=id eq "${p.value}" and members[value eq "<user id>"]`);
+          }
           return fetchIds(members.filter((m) => m.type === type).map((m) => m.value));
         }
         case 'union': {

@@ -360,32 +360,44 @@ export async function changeMembers(
     ...changes.add.map((m) => ({ items: [{ Put: { TableName: db.tableName, Item: memberItem(tenantId, groupId, m) } }, memberExists(db, tenantId, m)] as TransactItem[], member: m })),
     ...changes.remove.map((id) => ({ items: [{ Delete: { TableName: db.tableName, Key: keys.member(tenantId, groupId, id) } }] as TransactItem[] })),
   ];
-  let first = true;
-  const missing: string[] = [];
-  while (writes.length || (first && !skipTouch)) {
-    const items: TransactItem[] = first && !skipTouch ? [touchGroup(db, tenantId, groupId, now, ifVersion)] : [];
+  // Chunk 0 carries the version bump (and If-Match); later chunks each check the group exists.
+  const groupExists: TransactItem = { ConditionCheck: { TableName: db.tableName, Key: keys.group(tenantId, groupId), ConditionExpression: 'attribute_exists(pk)' } };
+  const chunks: { head: TransactItem | undefined; batch: typeof writes }[] = [];
+  while (writes.length || chunks.length === 0) {
+    const head = chunks.length === 0 ? (skipTouch ? undefined : touchGroup(db, tenantId, groupId, now, ifVersion)) : groupExists;
+    let size = head ? 1 : 0;
     const batch: typeof writes = [];
-    while (writes.length && items.length + writes[0]!.items.length <= MAX_TRANSACTION_ITEMS) {
+    while (writes.length && size + writes[0]!.items.length <= MAX_TRANSACTION_ITEMS) {
       const w = writes.shift()!;
       batch.push(w);
-      items.push(...w.items);
+      size += w.items.length;
     }
+    chunks.push({ head, batch });
+  }
+  const run = async ({ head, batch }: (typeof chunks)[number], first: boolean): Promise<string[]> => {
+    const items = [...(head ? [head] : []), ...batch.flatMap((w) => w.items)];
+    if (!items.length) return [];
     try {
-      if (items.length) await transactWrite(db, items);
+      await transactWrite(db, items);
+      return [];
     } catch (error) {
       if (!(error instanceof TransactionFailed)) throw error;
-      if (first && !skipTouch && error.failed(0)) {
-        throw ifVersion === undefined ? new NotFound('group') : new VersionMismatch(undefined);
+      if (head && error.failed(0)) {
+        throw first && ifVersion !== undefined && !skipTouch ? new VersionMismatch(undefined) : new NotFound('group');
       }
-      let index = first && !skipTouch ? 1 : 0;
+      const missing: string[] = [];
+      let index = head ? 1 : 0;
       for (const w of batch) {
         if (w.member && error.failed(index + 1)) missing.push(w.member.value);
         index += w.items.length;
       }
       if (first) throw new MissingMembers(missing);
+      return missing;
     }
-    first = false;
-  }
+  };
+  // The first chunk decides (If-Match, group exists, members exist); the rest go in parallel.
+  await run(chunks[0]!, true);
+  const missing = (await Promise.all(chunks.slice(1).map((c) => run(c, false)))).flat();
   if (missing.length) throw new MissingMembers(missing);
 }
 

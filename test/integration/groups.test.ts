@@ -165,3 +165,18 @@ describe('remove all members', () => {
     expect((await api.call('GET', `/Users/${a.id}`)).body.groups ?? []).toEqual([]);
   });
 });
+
+describe('big membership changes', () => {
+  it('adds 120 members in one PATCH (chunked transactions) and removes them again', async () => {
+    const g = await group();
+    const users = [];
+    for (let i = 0; i < 120; i += 20) users.push(...(await Promise.all(Array.from({ length: 20 }, () => user()))));
+    const add = await patch(g.id, [{ op: 'add', path: 'members', value: users.map((u) => ({ value: u.id })) }]);
+    expect(add.status, add.text).toBe(204);
+    expect(add.cost.operations.filter((o: string) => o === 'TransactWriteItemsCommand').length).toBe(3);
+    expect(await memberIds(g.id)).toEqual(users.map((u) => u.id).sort());
+    const remove = await patch(g.id, [{ op: 'remove', path: 'members', value: users.map((u) => ({ value: u.id })) }]);
+    expect(remove.status, remove.text).toBe(204);
+    expect(await memberIds(g.id)).toEqual([]);
+  }, 60_000);
+});
