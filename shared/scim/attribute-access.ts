@@ -80,29 +80,11 @@ export function getKey(obj: JsonObject, name: string): unknown {
 /** The own key of `obj` equal to `name` ignoring case (exact match first). */
 export function findKey(obj: JsonObject, name: string): string | undefined {
   if (Object.hasOwn(obj, name)) return name;
-  // for-in with an own-property check visits what Object.keys lists, in the same order, without
-  // making the array (a miss is the usual case: an attribute not set yet).
-  for (const key in obj) {
-    if (key.length === name.length && Object.hasOwn(obj, key) && equalsIgnoringCase(key, name)) return key;
+  const lower = name.toLowerCase();
+  for (const key of Object.keys(obj)) {
+    if (key.length === name.length && key.toLowerCase() === lower) return key;
   }
   return undefined;
-}
-
-/**
- * `a.toLowerCase() === b.toLowerCase()` for strings of the same length, without making the
- * lower-case copies when both are ASCII (names and URNs nearly always are).
- */
-export function equalsIgnoringCase(a: string, b: string): boolean {
-  for (let i = 0; i < a.length; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 128 || y >= 128) return a.toLowerCase() === b.toLowerCase();
-    if (x >= 65 && x <= 90) x += 32;
-    if (y >= 65 && y <= 90) y += 32;
-    if (x !== y) return false;
-  }
-  return a.length === b.length || a.toLowerCase() === b.toLowerCase();
 }
 
 /** The object holding the attribute: the resource itself, or its extension object. */
@@ -115,22 +97,18 @@ export function containerOf(resource: JsonObject, location: AttributeLocation): 
 /** Structural equality of JSON values (object key order ignored). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
     return true;
   }
-  if (Array.isArray(b)) return false;
-  // Own enumerable keys, as Object.keys has them, counted instead of listed.
-  let count = 0;
-  for (const k in a) {
-    if (!Object.hasOwn(a, k)) continue;
-    if (!Object.hasOwn(b, k) || !jsonEqual((a as JsonObject)[k], (b as JsonObject)[k])) return false;
-    count++;
+  if (isObject(a) && isObject(b)) {
+    const ka = Object.keys(a);
+    if (ka.length !== Object.keys(b).length) return false;
+    for (const k of ka) if (!Object.hasOwn(b, k) || !jsonEqual(a[k], b[k])) return false;
+    return true;
   }
-  for (const k in b) if (Object.hasOwn(b, k)) count--;
-  return count === 0;
+  return false;
 }
 
 const lookupCaches = new WeakMap<SchemaRegistry, Map<string, ResolvedAttribute | null>>();

@@ -166,49 +166,13 @@ export function applyPatch(resource: JsonObject, operations: unknown, options: P
 
 // ---- operation parsing --------------------------------------------------------------------------
 
-/** The keys of an operation object, matched like findKey does: exact name first, else the first key equal ignoring case. */
-interface OperationKeys {
-  op: string | undefined;
-  path: string | undefined;
-  value: string | undefined;
-}
-
-function operationKeys(raw: JsonObject): OperationKeys {
-  const keys: OperationKeys = {
-    op: Object.hasOwn(raw, 'op') ? 'op' : undefined,
-    path: Object.hasOwn(raw, 'path') ? 'path' : undefined,
-    value: Object.hasOwn(raw, 'value') ? 'value' : undefined,
-  };
-  if (keys.op !== undefined && keys.path !== undefined && keys.value !== undefined) return keys;
-  // One pass over the keys for the names not found as written (`Op`, `Path`, `Value`).
-  for (const key in raw) {
-    if (!Object.hasOwn(raw, key)) continue;
-    switch (key.length) {
-      case 2:
-        if (keys.op === undefined && equalsIgnoringCase(key, 'op')) keys.op = key;
-        break;
-      case 4:
-        if (keys.path === undefined && equalsIgnoringCase(key, 'path')) keys.path = key;
-        break;
-      case 5:
-        if (keys.value === undefined && equalsIgnoringCase(key, 'value')) keys.value = key;
-        break;
-    }
-  }
-  return keys;
-}
-
 function parseOperation(raw: unknown): Operation {
   if (!isObject(raw)) throw new InvalidSyntaxError('Each operation must be an object with "op", "path" and "value"');
-  const keys = operationKeys(raw);
-  const opKey = keys.op;
-  const pathKey = keys.path;
-  const valueKey = keys.value;
+  const opKey = findKey(raw, 'op');
+  const pathKey = findKey(raw, 'path');
+  const valueKey = findKey(raw, 'value');
   const opValue = opKey === undefined ? undefined : raw[opKey];
-  const op =
-    opValue === 'add' || opValue === 'remove' || opValue === 'replace' ? opValue
-    : typeof opValue === 'string' ? opValue.toLowerCase()
-    : undefined;
+  const op = typeof opValue === 'string' ? opValue.toLowerCase() : undefined;
   if (op !== 'add' && op !== 'remove' && op !== 'replace') {
     throw new InvalidSyntaxError(
       `"op" must be "add", "remove" or "replace", got ${opValue === undefined ? 'nothing' : show(opValue)}`,
@@ -218,12 +182,11 @@ function parseOperation(raw: unknown): Operation {
   let pathText: string | undefined;
   if (pathValue !== undefined && pathValue !== null) {
     if (typeof pathValue !== 'string') throw new InvalidPathError(`"path" must be a string, got ${show(pathValue)}`);
-    if (!isBlank(pathValue)) pathText = pathValue;
+    if (pathValue.trim() !== '') pathText = pathValue;
   }
   const hasValue = valueKey !== undefined;
   if (!hasValue && op !== 'remove') throw new InvalidValueError(`An "${op}" operation needs a "value"`);
-  const value = hasValue ? raw[valueKey] : undefined;
-  if (hasValue && typeof value === 'object' && value !== null && nestsDeeper(value, MAX_VALUE_DEPTH)) {
+  if (hasValue && nestsDeeper(raw[valueKey], MAX_VALUE_DEPTH)) {
     throw new InvalidValueError(`The value nests deeper than ${MAX_VALUE_DEPTH} levels`);
   }
   return {
@@ -231,16 +194,8 @@ function parseOperation(raw: unknown): Operation {
     pathText,
     path: pathText === undefined ? undefined : parsePath(pathText),
     hasValue,
-    value,
+    value: hasValue ? raw[valueKey] : undefined,
   };
-}
-
-/** `text.trim() === ''`, without making the trimmed copy for the usual path that starts with a letter. */
-function isBlank(text: string): boolean {
-  if (text.length === 0) return true;
-  const c = text.charCodeAt(0);
-  if (c > 32 && c < 127) return false;
-  return text.trim() === '';
 }
 
 const ERRORS: Partial<Record<ScimType, new (detail: string) => ScimError>> = {
