@@ -1,7 +1,7 @@
 // Item 7: what the measured work costs on AWS, from the DynamoDB units of item 1 and published
 // on-demand list prices. Lambda duration cannot be measured here (DynamoDB Local is not DynamoDB),
 // so it is modelled from the measured round trips; the assumption is printed with the figures.
-import { FUNCTIONS } from '#infra/routes.ts';
+import { FUNCTIONS } from '#api/routes.ts';
 import type { Cost } from '#store/client.ts';
 import type { Report } from './support/report.ts';
 import { round } from './support/stats.ts';

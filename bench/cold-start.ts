@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
-import { FUNCTIONS, type FunctionName } from '#infra/routes.ts';
+import { FUNCTIONS, type FunctionName } from '#api/routes.ts';
 import { median, percentile, round } from './support/stats.ts';
 import type { Report } from './support/report.ts';
 

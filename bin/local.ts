@@ -6,7 +6,7 @@ import net from 'node:net';
 import { join, resolve } from 'node:path';
 import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from '#infra/local/dynamodb-local.ts';
 import { createLocalApi } from '#infra/local/server.ts';
-import { configFromEnv } from '#http/context.ts';
+import { configFromEnv } from '#api/context.ts';
 import { createDb } from '#store/client.ts';
 import { ensureTenant } from '#store/tenants.ts';
 

@@ -5,7 +5,7 @@
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import type { TableAccess } from '#infra/routes.ts';
+import type { TableAccess } from '#api/routes.ts';
 
 export const TABLE_NAME_ENV = 'TABLE_NAME';
 

@@ -1,6 +1,6 @@
 // ScimApi: the whole SCIM directory as one construct (table, functions, REST API), so a team can
 // embed it in its own CDK app. Everything is generated from the two declarations that the local
-// runner uses too: ROUTES / FUNCTIONS (infra/routes.ts) and TABLE (shared/store/table.ts).
+// runner uses too: ROUTES / FUNCTIONS (shared/api/routes.ts) and TABLE (shared/store/table.ts).
 
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -37,7 +37,7 @@ import {
   type FunctionSpec,
   type Route,
   type RouteFunction,
-} from '#infra/routes.ts';
+} from '#api/routes.ts';
 import { CUSTOM_EXTENSION_ENV, parseCustomExtension } from '#scim/schema/custom-extension.ts';
 import { TABLE } from '#store/table.ts';
 

@@ -6,7 +6,7 @@ import http, { type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from '#infra/local/dynamodb-local.ts';
 import { createLocalApi } from '#infra/local/server.ts';
-import { configFromEnv, type AppContext } from '#http/context.ts';
+import { configFromEnv, type AppContext } from '#api/context.ts';
 import { createDb, emptyCost, type Cost } from '#store/client.ts';
 import { TransactionCapacityModel } from './capacity-model.ts';
 import { nowMs } from './stats.ts';

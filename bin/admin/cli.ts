@@ -1,6 +1,7 @@
 // `scim-admin`: tenants, tokens and provisioning through the admin API, locally or deployed.
 // Readable output by default, `--json` for scripts (the API's JSON bodies, unchanged).
 import { parseArgs } from 'node:util';
+import type { NewTokenView, TenantView, TokenView } from '#admin/views.ts';
 import { adminRequest, resolveTarget, TargetError, type AdminResponse, type Target } from './target.ts';
 
 export const USAGE = `Usage: scim-admin <command> [options]
@@ -42,31 +43,7 @@ const defaultIo: Io = {
 
 class UsageError extends Error {}
 
-interface Tenant {
-  id: string;
-  displayName?: string;
-  provisioning: { enabled: boolean };
-  counts: { users: number; groups: number; activeTokens: number };
-  createdAt?: string;
-  revokedTokens?: number;
-}
-interface TokenRow {
-  id: string;
-  name: string;
-  scope: string;
-  status: string;
-  createdAt: string;
-  expiresAt: string;
-  lastUsedAt: string | null;
-}
-interface NewToken {
-  id: string;
-  token: string;
-  name: string;
-  scope: string;
-  createdAt: string;
-  expiresAt: string;
-}
+type Tenant = TenantView & { revokedTokens?: number };
 
 const seg = (value: string) => encodeURIComponent(value);
 const day = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : 'never');
@@ -87,7 +64,7 @@ function describeTenant(t: Tenant): string {
   ].join('\n');
 }
 
-function describeNewToken(tenantId: string, t: NewToken): string {
+function describeNewToken(tenantId: string, t: NewTokenView): string {
   return [
     `Created token ${t.id} for tenant ${tenantId}`,
     `  name     ${t.name}`,
@@ -225,7 +202,7 @@ function planCommand(positionals: string[], values: Values): Command {
       method: 'POST',
       path: `/admin/tenants/${seg(tenantId!)}/tokens`,
       body: { name, ...(scope ? { scope } : {}), ...(days !== undefined ? { expiresInDays: days } : {}) },
-      render: (b) => describeNewToken(tenantId!, b as NewToken),
+      render: (b) => describeNewToken(tenantId!, b as NewTokenView),
     };
   }
   if (group === 'token' && action === 'list') {
@@ -234,7 +211,7 @@ function planCommand(positionals: string[], values: Values): Command {
       method: 'GET',
       path: `/admin/tenants/${seg(tenantId!)}/tokens`,
       render: (b) => {
-        const tokens = (b as { tokens: TokenRow[] }).tokens;
+        const tokens = (b as { tokens: TokenView[] }).tokens;
         if (!tokens.length) return `Tenant ${tenantId} has no tokens. Create one: scim-admin token create ${tenantId} --name <name>`;
         return table([
           ['ID', 'NAME', 'SCOPE', 'STATUS', 'EXPIRES', 'LAST USED'],

@@ -1,7 +1,7 @@
 // Admin API: tenants, tokens, provisioning. Authentication happens before this code runs (AWS_IAM
 // on the deployed routes, ADMIN_KEY in the local runner), so every route here is trusted.
-import { adminService } from '#auth/admin.ts';
-import type { AppContext } from '#http/context.ts';
+import { adminService } from '#admin/service.ts';
+import type { AppContext } from '#api/context.ts';
 import { httpHandler } from '#http/handler.ts';
 
 export function adminHandler(ctx: AppContext) {

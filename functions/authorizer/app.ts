@@ -2,7 +2,7 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { authenticate, DENY_DETAIL } from '#auth/authenticate.ts';
 import { allowPolicy, denyPolicy } from '#auth/policy.ts';
-import type { AppContext } from '#http/context.ts';
+import type { AppContext } from '#api/context.ts';
 import { logger } from '#http/logger.ts';
 
 export function authorizerHandler(ctx: AppContext) {

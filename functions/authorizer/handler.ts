@@ -1,4 +1,4 @@
-import { contextFromEnv } from '#http/context.ts';
+import { contextFromEnv } from '#api/context.ts';
 import { authorizerHandler } from './app.ts';
 
 export const handler = authorizerHandler(contextFromEnv());

@@ -1,6 +1,6 @@
-import { callerOf, registryFor } from '#directory/deps.ts';
+import { callerOf, registryFor } from '#api/scim-routes.ts';
 import { DEFAULT_COUNT, MAX_COUNT } from '#directory/params.ts';
-import type { AppContext } from '#http/context.ts';
+import type { AppContext } from '#api/context.ts';
 import { httpHandler } from '#http/handler.ts';
 import { NotFoundError } from '#scim/errors.ts';
 import { listResponse, resourceTypes, schemas, serviceProviderConfig } from '#scim/discovery.ts';

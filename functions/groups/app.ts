@@ -1,6 +1,5 @@
-import { directoryFor } from '#directory/deps.ts';
-import { resourceRoutes } from '#directory/routes.ts';
-import type { AppContext } from '#http/context.ts';
+import { directoryFor, resourceRoutes } from '#api/scim-routes.ts';
+import type { AppContext } from '#api/context.ts';
 import { httpHandler } from '#http/handler.ts';
 
 export function groupsHandler(ctx: AppContext) {

@@ -1,7 +1,7 @@
-import { callerOf, directoryFor } from '#directory/deps.ts';
+import { callerOf, directoryFor, resourceRoutes } from '#api/scim-routes.ts';
 import { parseListParams } from '#directory/params.ts';
-import { resourceRoutes } from '#directory/routes.ts';
-import type { AppContext } from '#http/context.ts';
+
+import type { AppContext } from '#api/context.ts';
 import { httpHandler } from '#http/handler.ts';
 
 export function usersHandler(ctx: AppContext) {

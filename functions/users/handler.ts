@@ -1,4 +1,4 @@
-import { contextFromEnv } from '#http/context.ts';
+import { contextFromEnv } from '#api/context.ts';
 import { usersHandler } from './app.ts';
 
 export const handler = usersHandler(contextFromEnv());

@@ -1,8 +1,8 @@
-// The local runner's view of FUNCTIONS in infra/routes.ts: the same handler factories the Lambda
+// The local runner's view of FUNCTIONS in shared/api/routes.ts: the same handler factories the Lambda
 // entry files call, built with the runner's context (table, endpoint, clock).
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayTokenAuthorizerEvent, APIGatewayAuthorizerResult, Context } from 'aws-lambda';
-import type { AppContext } from '#http/context.ts';
-import type { RouteFunction } from '#infra/routes.ts';
+import type { AppContext } from '#api/context.ts';
+import type { RouteFunction } from '#api/routes.ts';
 import { adminHandler } from '#functions/admin/app.ts';
 import { authorizerHandler } from '#functions/authorizer/app.ts';
 import { discoveryHandler } from '#functions/discovery/app.ts';

@@ -7,9 +7,9 @@
 // The deny details are meant for the admin reading the IdP's error log; they never say whether
 // a malformed or guessed token resembles a real one.
 import { getTenant, type StoreContext } from '#store/tenants.ts';
-import { findToken, touchToken, type TokenScope } from '#store/tokens.ts';
+import { findToken, touchToken } from '#store/tokens.ts';
 import { bearerToken } from './bearer.ts';
-import { hashToken, isWellFormed } from './token.ts';
+import { hashToken, isWellFormed, type TokenScope } from './token.ts';
 
 /** lastUsedAt is rewritten only when older than this: at most one write per token per interval. */
 export const LAST_USED_WRITE_INTERVAL_MS = 5 * 60 * 1000;

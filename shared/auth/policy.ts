@@ -2,7 +2,7 @@
 // cached policy against every later request's method ARN, so it must cover every SCIM route of
 // the stage (not just the method first called: the classic cached-policy bug) and nothing else.
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
-import { ROUTES, SCIM_PREFIX } from '#infra/routes.ts';
+import { ROUTES, SCIM_PREFIX } from '#api/routes.ts';
 import type { AuthDecision } from './authenticate.ts';
 
 /** The HTTP methods the SCIM routes use, from the route table. */

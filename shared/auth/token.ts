@@ -19,6 +19,9 @@ const TOKEN_SHAPE = new RegExp(`^${TOKEN_PREFIX}[0-9A-Za-z]{${RANDOM_CHARS + CHE
 /** Source of random bytes; injectable so tests can pin a token. */
 export type RandomBytes = (size: number) => Uint8Array;
 
+/** What a token may do: `full` (read and write) or `read` (GET and searches only). */
+export type TokenScope = 'full' | 'read';
+
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
   for (let n = 0; n < 256; n += 1) {

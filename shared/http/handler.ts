@@ -13,6 +13,8 @@ import {
   UnauthorizedError,
   UnsupportedMediaTypeError,
 } from '#scim/errors.ts';
+import type { TokenScope } from '#auth/token.ts';
+import type { ScimResult } from '#scim/result.ts';
 import { logger } from './logger.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -35,7 +37,7 @@ function depthExceeds(root: unknown, max: number): boolean {
 }
 export const SCIM_MEDIA_TYPE = 'application/scim+json';
 
-export type Scope = 'full' | 'read';
+
 
 export interface ApiRequest {
   method: string;
@@ -50,16 +52,13 @@ export interface ApiRequest {
   /** Set by the authorizer on SCIM routes. */
   tenantId: string;
   tokenId?: string;
-  scope: Scope;
+  scope: TokenScope;
   /** Everything before the route path: `https://host/stage` deployed, `http://localhost:8080` locally. */
   baseUrl: string;
 }
 
-export interface ApiResponse {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
+/** Handlers answer what the use cases answer. */
+export type ApiResponse = ScimResult;
 
 export type RouteHandler = (req: ApiRequest) => Promise<ApiResponse>;
 /** Keyed by `METHOD resource`, e.g. `GET /scim/v2/Users/{id}`. */
@@ -139,7 +138,7 @@ export function httpHandler(kind: Kind, routes: RouteHandlers) {
         : new NotFoundError(`no such endpoint: ${event.path}`);
     }
     const authorizer = (event.requestContext.authorizer ?? {}) as Record<string, string | undefined>;
-    const scope: Scope = authorizer.scope === 'read' ? 'read' : 'full';
+    const scope: TokenScope = authorizer.scope === 'read' ? 'read' : 'full';
     if (kind === 'scim') {
       if (!authorizer.tenantId) throw new UnauthorizedError('missing or malformed bearer token');
       if (scope === 'read' && !READ_ONLY_METHODS.has(event.httpMethod) && !isSearch(event.resource)) {

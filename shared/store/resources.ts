@@ -1,6 +1,9 @@
 // The repository for Users, Groups and memberships: the only code that reads or writes them.
 // Every invariant is held by a condition in the write itself (see the comment on each condition).
 import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  InvalidValueError, NotFoundError, PreconditionFailedError, UniquenessError,
+} from '#scim/errors.ts';
 import type { Db } from './client.ts';
 import { keys, type Key } from './keys.ts';
 import { TABLE } from './table.ts';
@@ -26,15 +29,25 @@ export interface Member {
   display?: string;
 }
 
-export class NotFound extends Error {}
-export class VersionMismatch extends Error {
-  constructor(readonly currentVersion: number | undefined) { super('version mismatch'); }
+// A failed condition is reported as the SCIM error the client gets, built from what the failed
+// write returned (ALL_OLD), never from a second read. Subclasses let callers branch on the cause.
+
+export class NotFound extends NotFoundError {
+  constructor(type: ResourceType, id: string) { super(`${type} ${id} not found`); }
 }
-export class UserNameTaken extends Error {
-  constructor(readonly userName: string) { super('userName taken'); }
+export class VersionMismatch extends PreconditionFailedError {
+  constructor() { super('resource changed since the version named in If-Match'); }
 }
-export class MissingMembers extends Error {
-  constructor(readonly ids: string[]) { super(`missing members: ${ids.join(', ')}`); }
+export class UserNameTaken extends UniquenessError {
+  /** `existingId`: the owner of the claim, from the failed condition's ALL_OLD item. */
+  constructor(readonly userName: string, readonly existingId: string | undefined, creating: boolean) {
+    super(creating
+      ? `userName "${userName}" is already taken by user ${existingId ?? '(unknown)'}; update that user (PUT/PATCH, e.g. active=true to reactivate) instead of creating a new one`
+      : `userName "${userName}" is already taken${existingId ? ` by user ${existingId}` : ''} in this directory (userName is unique, case-insensitively)`);
+  }
+}
+export class MissingMembers extends InvalidValueError {
+  constructor(readonly ids: string[]) { super(`members must reference existing users or groups; not found: ${ids.join(', ')}`); }
 }
 
 const PARTITION = { User: keys.usersPartition, Group: keys.groupsPartition } as const;
@@ -281,7 +294,7 @@ export async function createResource(db: Db, tenantId: string, r: StoredResource
     await transactWrite(db, items);
   } catch (error) {
     if (error instanceof TransactionFailed) {
-      if (r.resourceType === 'User' && error.failed(2)) throw new UserNameTaken(userNameOf(r.doc));
+      if (r.resourceType === 'User' && error.failed(2)) throw new UserNameTaken(userNameOf(r.doc), error.oldValue(2, 'id'), true);
       const missing = members.filter((_, i) => error.failed(memberStart + 2 * i + 1)).map((m) => m.value);
       if (missing.length) throw new MissingMembers(missing);
     }
@@ -325,7 +338,6 @@ export async function replaceResource(
   const memberStart = items.length;
   const adds = memberChanges?.add ?? [];
   for (const m of adds) items.push({ Put: { TableName: db.tableName, Item: memberItem(tenantId, after.id, m) } }, memberExists(db, tenantId, m));
-  const removeStart = items.length;
   for (const id of memberChanges?.remove ?? []) items.push({ Delete: { TableName: db.tableName, Key: keys.member(tenantId, after.id, id) } });
   if (items.length > MAX_TRANSACTION_ITEMS) {
     // Big membership changes: the attributes first (atomic with the version check), then members in chunks.
@@ -337,11 +349,10 @@ export async function replaceResource(
     await transactWrite(db, items);
   } catch (error) {
     if (error instanceof TransactionFailed) {
-      if (error.failed(0)) throw new VersionMismatch(undefined);
-      if (claimIndex >= 0 && error.failed(claimIndex)) throw new UserNameTaken(userNameOf(after.doc));
+      if (error.failed(0)) throw new VersionMismatch();
+      if (claimIndex >= 0 && error.failed(claimIndex)) throw new UserNameTaken(userNameOf(after.doc), error.oldValue(claimIndex, 'id'), false);
       const missing = adds.filter((_, i) => error.failed(memberStart + 2 * i + 1)).map((m) => m.value);
       if (missing.length) throw new MissingMembers(missing);
-      void removeStart;
     }
     throw error;
   }
@@ -383,7 +394,7 @@ export async function changeMembers(
     } catch (error) {
       if (!(error instanceof TransactionFailed)) throw error;
       if (head && error.failed(0)) {
-        throw first && ifVersion !== undefined && !skipTouch ? new VersionMismatch(undefined) : new NotFound('group');
+        throw first && ifVersion !== undefined && !skipTouch ? new VersionMismatch() : new NotFound('Group', groupId);
       }
       const missing: string[] = [];
       let index = head ? 1 : 0;
@@ -441,7 +452,7 @@ export async function deleteResource(
   try {
     await transactWrite(db, [...main, ...inline]);
   } catch (error) {
-    if (error instanceof TransactionFailed && error.failed(0)) throw ifVersion === undefined ? new NotFound(r.id) : new VersionMismatch(undefined);
+    if (error instanceof TransactionFailed && error.failed(0)) throw ifVersion === undefined ? new NotFound(r.resourceType, r.id) : new VersionMismatch();
     if (error instanceof TransactionFailed) {
       // A group we were leaving disappeared meanwhile: retry without version bumps on groups.
       await transactWrite(db, [...main, ...memberOf.map((groupId) => ({ Delete: { TableName: db.tableName, Key: keys.member(tenantId, groupId, r.id) } }))]);

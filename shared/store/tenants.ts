@@ -12,6 +12,7 @@
 // provisioning off remove entries from it. Every write of tokenSlots or provisioning bumps
 // version, and every write that depends on what it read conditions on version (see tokens.ts).
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { NotFoundError } from '#scim/errors.ts';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Db } from './client.ts';
 import { keys } from './keys.ts';
@@ -38,8 +39,10 @@ export interface Tenant {
   version: number | undefined;
 }
 
-export class TenantNotFound extends Error {
-  constructor(readonly tenantId: string) { super(`unknown tenant ${tenantId}`); }
+export class TenantNotFound extends NotFoundError {
+  constructor(readonly tenantId: string) {
+    super(`unknown tenant "${tenantId}"; create it first with PUT /admin/tenants/${tenantId}`);
+  }
 }
 
 /** Slots whose token has not expired at `nowMs`. */

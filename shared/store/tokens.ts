@@ -8,12 +8,14 @@
 // The plain token never reaches this module: callers pass its hash.
 import { BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { TokenScope } from '#auth/token.ts';
+import { ConflictError, NotFoundError, TooManyRequestsError } from '#scim/errors.ts';
 import { keys } from './keys.ts';
 import { TABLE } from './table.ts';
 import { activeSlots, getTenant, TenantNotFound, tenantFromRawItem, type StoreContext, type Tenant } from './tenants.ts';
 import { backoff, TransactionFailed, transactWrite, type TransactItem } from './transact.ts';
 
-export type TokenScope = 'full' | 'read';
+
 
 export interface StoredToken {
   id: string;
@@ -37,18 +39,25 @@ const DAY_MS = 86_400_000;
  *  the failed condition returns the current tenant item). */
 export const TOKEN_WRITE_ATTEMPTS = 10;
 
-export class TokenCapReached extends Error {
-  constructor(readonly tenantId: string, readonly max: number) { super(`tenant ${tenantId} has ${max} active tokens`); }
+export class TokenCapReached extends ConflictError {
+  constructor(readonly tenantId: string, readonly max: number) {
+    super(
+      `tenant "${tenantId}" already has ${max} active token${max === 1 ? '' : 's'}, the maximum; ` +
+      `revoke one first (DELETE /admin/tenants/${tenantId}/tokens/{tokenId}) or wait until one expires`,
+    );
+  }
 }
-export class ProvisioningDisabled extends Error {
-  constructor(readonly tenantId: string) { super(`provisioning is off for tenant ${tenantId}`); }
+export class ProvisioningDisabled extends ConflictError {
+  constructor(readonly tenantId: string) {
+    super(`provisioning is off for tenant "${tenantId}"; turn it on first (PUT /admin/tenants/${tenantId}/provisioning {"enabled": true})`);
+  }
 }
-export class TokenNotFound extends Error {
-  constructor(readonly tenantId: string, readonly tokenId: string) { super(`unknown token ${tokenId}`); }
+export class TokenNotFound extends NotFoundError {
+  constructor(readonly tenantId: string, readonly tokenId: string) { super(`tenant "${tenantId}" has no token ${tokenId}`); }
 }
 /** Too many concurrent changes to one tenant's tokens; the caller may retry. */
-export class TokenWriteContention extends Error {
-  constructor(readonly tenantId: string) { super(`contention on tenant ${tenantId} tokens`); }
+export class TokenWriteContention extends TooManyRequestsError {
+  constructor(readonly tenantId: string) { super(`the tokens of tenant "${tenantId}" are being changed concurrently; retry`, 1); }
 }
 
 const ttlOf = (expiresAt: Date) => Math.floor((expiresAt.getTime() + EXPIRED_TOKEN_RETENTION_DAYS * DAY_MS) / 1000);

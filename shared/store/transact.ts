@@ -1,5 +1,5 @@
 // Conditional writes that fail become typed errors at once; transaction conflicts are retried.
-import { TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Db } from './client.ts';
 
@@ -21,6 +21,11 @@ export class TransactionFailed extends Error {
   }
   failed(index: number): boolean {
     return this.reasons.some((r) => r.index === index && r.code === 'ConditionalCheckFailed');
+  }
+  /** A string attribute of the item whose condition failed, as it was (ALL_OLD, wire format). */
+  oldValue(index: number, attribute: string): string | undefined {
+    const value = this.reasons.find((r) => r.index === index)?.item?.[attribute] as { S?: unknown } | undefined;
+    return typeof value?.S === 'string' ? value.S : undefined;
   }
 }
 
@@ -61,8 +66,4 @@ export async function transactWrite(db: Db, items: TransactItem[], attempts = 8)
       throw new TransactionFailed(reasons);
     }
   }
-}
-
-export function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
-  return error instanceof ConditionalCheckFailedException;
 }

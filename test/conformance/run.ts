@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from '#infra/local/dynamodb-local.ts';
 import { createLocalApi } from '#infra/local/server.ts';
-import { configFromEnv } from '#http/context.ts';
+import { configFromEnv } from '#api/context.ts';
 import { createDb } from '#store/client.ts';
 import { SUITES, formatResult, isClean, runSuite, unavailableReason } from './suites.ts';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CfnElement } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS, type FunctionName } from '#infra/routes.ts';
+import { FUNCTIONS, type FunctionName } from '#api/routes.ts';
 import { PACKAGE_ROOT } from '#infra/scim-api.ts';
 import { resourcesOf, synth } from './synth.ts';
 

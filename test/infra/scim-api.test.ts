@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DENY_DETAIL } from '#auth/authenticate.ts';
 import { TABLE_GRANTS } from '#infra/bind-table.ts';
 import { GATEWAY_RESPONSES } from '#infra/gateway-responses.ts';
-import { FUNCTIONS, ROUTES, type FunctionName } from '#infra/routes.ts';
+import { FUNCTIONS, ROUTES, type FunctionName } from '#api/routes.ts';
 import type { ScimApi } from '#infra/scim-api.ts';
 import { TABLE } from '#store/table.ts';
 import { ofType, resourcesOf, synth } from './synth.ts';

@@ -2,7 +2,7 @@
 // tenant alpha's users and groups, and reaches none of them. The case table is checked against
 // ROUTES, so a new route without an isolation case fails this file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES, SCIM_PREFIX } from '#infra/routes.ts';
+import { ROUTES, SCIM_PREFIX } from '#api/routes.ts';
 import { startLocalApi, type CallResult, type LocalApi } from '../support/local-api.ts';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';

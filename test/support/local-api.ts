@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { ensureTable } from '#infra/local/dynamodb-local.ts';
 import { createLocalApi } from '#infra/local/server.ts';
-import { configFromEnv, type AppContext, type AppConfig } from '#http/context.ts';
+import { configFromEnv, type AppContext, type AppConfig } from '#api/context.ts';
 import { createDb, type Cost } from '#store/client.ts';
 
 export interface TestClock {

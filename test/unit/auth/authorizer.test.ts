@@ -8,8 +8,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DENY_DETAIL, LAST_USED_WRITE_INTERVAL_MS } from '#auth/authenticate.ts';
 import { generateToken, hashToken } from '#auth/token.ts';
 import { authorizerHandler } from '#functions/authorizer/app.ts';
-import type { AppContext } from '#http/context.ts';
-import { configFromEnv } from '#http/context.ts';
+import type { AppContext } from '#api/context.ts';
+import { configFromEnv } from '#api/context.ts';
 import { createDb } from '#store/client.ts';
 import { keys } from '#store/keys.ts';
 

@@ -4,7 +4,7 @@ import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allowPolicy, denyPolicy, scimRoutesArns } from '#auth/policy.ts';
-import { ROUTES, type Route } from '#infra/routes.ts';
+import { ROUTES, type Route } from '#api/routes.ts';
 
 const API = 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5';
 const STAGE = 'prod';

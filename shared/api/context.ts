@@ -1,13 +1,9 @@
 // What every function needs at run time, built once per Lambda container (or once per local
 // runner). Passing it in, instead of reading globals, lets tests inject a table and a clock.
+import type { AdminConfig } from '#admin/service.ts';
 import { createDb, type Db } from '#store/client.ts';
 
-export interface AppConfig {
-  /** Max active (unexpired) tokens per tenant. */
-  maxActiveTokens: number;
-  /** Default token lifetime in days; callers may ask for less, never for more than maxTokenLifetimeDays. */
-  tokenLifetimeDays: number;
-  maxTokenLifetimeDays: number;
+export interface AppConfig extends AdminConfig {
   /** Custom extension schema (JSON), see shared/scim/schema/custom-extension.ts. */
   customExtension?: string;
 }

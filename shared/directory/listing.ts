@@ -1,0 +1,216 @@
+// GET /Users, /Groups and the .search endpoints (RFC 7644 §3.4.2, §3.4.3; RFC 9865 cursors).
+// Unfiltered listings walk the table in creation order; a filter is answered from an index when
+// the query planner finds one, otherwise from a bounded scan, then evaluated, sorted and sliced.
+import type { FilterNode } from '#scim/ast.ts';
+import { registryLookup } from '#scim/attribute-access.ts';
+import { TooManyError } from '#scim/errors.ts';
+import { compileFilter } from '#scim/filter-eval.ts';
+import { project } from '#scim/projection.ts';
+import type { ScimResult } from '#scim/result.ts';
+import {
+  findByExternalId, findGroupsByDisplayName, findUserIdByUserName, getResources, groupIdsOf, listMembers,
+  listResources, loadPageCursor, savePageCursor, skipResources, tenantCounts, type Member, type ResourceType,
+  type StoredResource,
+} from '#store/resources.ts';
+import { allMembers, Lookups, wants, withComputed } from './computed.ts';
+import { decodeCursor, decodeOffset, encodeCursor, encodeOffset } from './cursor.ts';
+import type { ListParams } from './params.ts';
+import { planIndex, referencedMemberValues, references, type IndexPlan } from './query-planner.ts';
+import { ENDPOINT, render } from './render.ts';
+import { sortResources } from './sorting.ts';
+import type { Caller, DirectoryDeps, Projection } from './types.ts';
+
+/** A filter no index can answer evaluates at most this many resources. */
+export const MAX_FILTER_SCAN = 10_000;
+
+const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+
+interface Page {
+  total: number;
+  resources: Record<string, unknown>[];
+  nextCursor?: string;
+}
+
+export class Listing {
+  constructor(private readonly deps: DirectoryDeps) {}
+
+  async list(type: ResourceType, caller: Caller, params: ListParams): Promise<ScimResult> {
+    const page = await this.page(type, caller, params);
+    return {
+      status: 200,
+      body: {
+        schemas: [LIST_RESPONSE],
+        totalResults: page.total,
+        itemsPerPage: page.resources.length,
+        startIndex: params.cursor !== undefined ? 1 : params.startIndex,
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+        Resources: page.resources,
+      },
+    };
+  }
+
+  /** POST /.search (RFC 7644 §3.4.3): Users then Groups, as one list. */
+  async searchAll(caller: Caller, params: ListParams): Promise<ScimResult> {
+    const window = { ...params, startIndex: 1, count: params.startIndex - 1 + params.count };
+    delete window.cursor;
+    const [users, groups] = await Promise.all((['User', 'Group'] as const).map((t) => this.page(t, caller, window)));
+    const all = [...users!.resources, ...groups!.resources];
+    const page = all.slice(params.startIndex - 1, params.startIndex - 1 + params.count);
+    return {
+      status: 200,
+      body: {
+        schemas: [LIST_RESPONSE],
+        totalResults: users!.total + groups!.total,
+        itemsPerPage: page.length,
+        startIndex: params.startIndex,
+        Resources: page,
+      },
+    };
+  }
+
+  private async page(type: ResourceType, caller: Caller, params: ListParams): Promise<Page> {
+    const { db, registry } = this.deps;
+    const projection: Projection = {
+      ...(params.attributes ? { attributes: params.attributes } : {}),
+      ...(params.excludedAttributes ? { excludedAttributes: params.excludedAttributes } : {}),
+    };
+    let page: StoredResource[];
+    let total: number;
+    let nextCursor: string | undefined;
+    let saved: Promise<void> | undefined;
+
+    const lookups = new Lookups(db, caller.tenantId);
+    const wantGroups = type === 'User' && wants(registry, 'User', 'groups', projection);
+    const candidates = params.filter ? await this.candidates(type, caller, params.filter, lookups, wantGroups) : undefined;
+    if (params.filter || params.sortBy) {
+      // Indexed candidates (or a bounded scan) evaluated in memory, then sorted and sliced.
+      const pool = candidates ?? (await this.scan(type, caller));
+      const matched = await this.evaluate(type, caller, pool, lookups, params.filter);
+      sortResources(registry, type, matched, params.sortBy, params.sortOrder);
+      total = matched.length;
+      const offset = params.cursor !== undefined ? decodeOffset(params.cursor) : params.startIndex - 1;
+      page = matched.slice(offset, offset + params.count);
+      if (params.cursor !== undefined && offset + params.count < total) nextCursor = encodeOffset(offset + params.count);
+    } else {
+      ({ page, total, nextCursor, saved } = await this.walk(type, caller, params));
+    }
+
+    const [resources] = await Promise.all([
+      Promise.all(page.map(async (r) => withComputed(this.deps, caller, r, projection, wantGroups ? await lookups.groupsOf(r.id) : undefined))),
+      saved,
+    ]);
+    return {
+      total,
+      resources: resources.map((r) => project(registry, type, r, projection)),
+      ...(nextCursor ? { nextCursor } : {}),
+    };
+  }
+
+  /** Unfiltered listing in creation order, O(page) per page when pages are walked in order. */
+  private async walk(type: ResourceType, caller: Caller, params: ListParams): Promise<{ page: StoredResource[]; total: number; nextCursor?: string; saved?: Promise<void> }> {
+    const { db } = this.deps;
+    const counts = tenantCounts(db, caller.tenantId).then((c) => c[type === 'User' ? 'users' : 'groups']);
+    if (params.count === 0) return { page: [], total: await counts };
+    let after: string | undefined;
+    if (params.cursor !== undefined) {
+      after = params.cursor ? decodeCursor(params.cursor) : undefined;
+    } else if (params.startIndex > 1) {
+      after = (await loadPageCursor(db, caller.tenantId, type, params.startIndex)) ?? (await skipResources(db, caller.tenantId, type, params.startIndex - 1));
+    }
+    const [result, total] = await Promise.all([listResources(db, caller.tenantId, type, { limit: params.count, ...(after ? { after } : {}) }), counts]);
+    if (params.cursor !== undefined) {
+      return { page: result.items, total, ...(result.after ? { nextCursor: encodeCursor(result.after) } : {}) };
+    }
+    // Where the next page starts, so a client walking startIndex pages in order pays O(page).
+    const saved = result.after
+      ? savePageCursor(db, caller.tenantId, type, params.startIndex + result.items.length, result.after, Math.floor(this.deps.clock().getTime() / 1000))
+      : undefined;
+    return { page: result.items, total, ...(saved ? { saved } : {}) };
+  }
+
+  /** Resources an indexed equality in the filter narrows the search to, or undefined when none does. */
+  private async candidates(type: ResourceType, caller: Caller, filter: FilterNode, lookups: Lookups, wantGroups: boolean): Promise<StoredResource[] | undefined> {
+    const { db } = this.deps;
+    const t = caller.tenantId;
+    const plan = planIndex(type, filter);
+    if (!plan) return undefined;
+    const memberRefs = type === 'Group' ? referencedMemberValues(filter) : undefined;
+    const needGroups = wantGroups || references(filter, 'groups');
+    // Once an id is known, what evaluation and rendering need about it starts in parallel.
+    const fetchIds = (ids: string[]) => {
+      for (const id of ids) {
+        if (type === 'User' && needGroups) void lookups.groupsOf(id);
+        for (const m of memberRefs ?? []) void lookups.isMember(id, m);
+      }
+      return getResources(db, t, type, ids);
+    };
+    const run = async (p: IndexPlan): Promise<StoredResource[]> => {
+      switch (p.kind) {
+        case 'id': return fetchIds([p.value]);
+        case 'userName': {
+          const id = await findUserIdByUserName(db, t, p.value);
+          return id ? fetchIds([id]) : [];
+        }
+        case 'externalId': return findByExternalId(db, t, type, p.value);
+        case 'displayName': return findGroupsByDisplayName(db, t, p.value);
+        case 'member': return fetchIds(await groupIdsOf(db, t, p.value));
+        case 'group': {
+          const { members, truncated } = await listMembers(db, t, p.value, MAX_FILTER_SCAN);
+          if (truncated) {
+            throw new TooManyError(`group ${p.value} has more than ${MAX_FILTER_SCAN} members; read a user's groups with GET /Users/{id}, or check one user with /Groups?filter=id eq "${p.value}" and members[value eq "<user id>"]`);
+          }
+          return fetchIds(members.filter((m) => m.type === type).map((m) => m.value));
+        }
+        case 'union': {
+          const parts = await Promise.all(p.plans.map(run));
+          const seen = new Map<string, StoredResource>();
+          for (const r of parts.flat()) seen.set(r.id, r);
+          return [...seen.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+        }
+      }
+    };
+    return run(plan);
+  }
+
+  /** Every resource of the type, bounded: a filter no index answers must not read without limit. */
+  private async scan(type: ResourceType, caller: Caller): Promise<StoredResource[]> {
+    const out: StoredResource[] = [];
+    let after: string | undefined;
+    do {
+      const page = await listResources(this.deps.db, caller.tenantId, type, { limit: 1000, ...(after ? { after } : {}) });
+      out.push(...page.items);
+      after = page.after;
+      if (out.length > MAX_FILTER_SCAN) {
+        throw new TooManyError(
+          `this filter needs more than ${MAX_FILTER_SCAN} ${ENDPOINT[type]} to be read; filter on an indexed attribute (id, externalId, ${type === 'User' ? 'userName' : 'displayName, members'}) with eq`,
+        );
+      }
+    } while (after);
+    return out;
+  }
+
+  private async evaluate(type: ResourceType, caller: Caller, pool: StoredResource[], lookups: Lookups, filter?: FilterNode): Promise<StoredResource[]> {
+    if (!filter) return pool;
+    const { registry } = this.deps;
+    // Unqualified extension names (`manager`, `employeeNumber`) resolve as they do in PATCH paths.
+    const matches = compileFilter(filter, registryLookup(registry, type));
+    const memberRefs = type === 'Group' ? referencedMemberValues(filter) : undefined;
+    const needsGroups = type === 'User' && references(filter, 'groups');
+    const out: StoredResource[] = [];
+    await Promise.all(pool.map(async (r) => {
+      const extras: { groups?: string[]; members?: Member[] } = {};
+      if (needsGroups) extras.groups = await lookups.groupsOf(r.id);
+      if (type === 'Group' && references(filter, 'members')) {
+        if (memberRefs) {
+          // Only `members eq <id>` style terms: check those items instead of reading the member list.
+          const present = await Promise.all(memberRefs.map(async (v) => ((await lookups.isMember(r.id, v)) ? v : undefined)));
+          extras.members = present.filter((v): v is string => v !== undefined).map((value) => ({ value, type: 'User' as const }));
+        } else {
+          extras.members = await allMembers(this.deps.db, caller.tenantId, r.id);
+        }
+      }
+      if (matches(render(registry, caller.scimBase, r, extras))) out.push(r);
+    }));
+    return out.sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+}
