@@ -10,7 +10,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import newman from 'newman';
+import newman, { type NewmanRunSummary } from 'newman';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -145,7 +145,7 @@ export async function runSuite(suite: SuiteSpec, options: { scimUrl: string; tok
   let passed = 0;
   let requests = 0;
 
-  const summary = await new Promise<import('newman').NewmanRunSummary>((resolve, reject) => {
+  const summary = await new Promise<NewmanRunSummary>((resolve, reject) => {
     const emitter = newman.run(
       {
         collection,

@@ -1,7 +1,7 @@
 // ScimApi's template, checked against the declarations it is generated from (ROUTES, FUNCTIONS,
 // TABLE, TABLE_GRANTS, GATEWAY_RESPONSES), so a change on either side that breaks the other fails here.
 
-import { Duration, Stack, type CfnElement } from 'aws-cdk-lib';
+import { Duration, type Stack, type CfnElement } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FilterNode } from '#scim/ast.ts';
-import { InvalidFilterError, ScimError } from '#scim/errors.ts';
+import { InvalidFilterError, type ScimError } from '#scim/errors.ts';
 import { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, parseFilter } from '#scim/filter.ts';
 
 interface Case {
