@@ -4,8 +4,15 @@ import tseslint from 'typescript-eslint';
 
 /** Imports every runtime file is refused: the deployment code and the entry points sit above it. */
 const ABOVE_RUNTIME = [
-  { regex: '^#infra/|(^|/)(infra|bin)/', message: 'runtime code (functions/, shared/) must not import infra/ or bin/: move what you need down into shared/ (DESIGN.md, "Folders and layers").' },
-  { regex: '^\\.\\./', message: 'reach another folder through its subpath import (#scim/..., #store/..., ...), not a relative ../ path.' },
+  {
+    regex: '^#infra/|(^|/)(infra|bin)/',
+    message:
+      'runtime code (functions/, shared/) must not import infra/ or bin/: move what you need down into shared/ (DESIGN.md, "Folders and layers").',
+  },
+  {
+    regex: '^\\.\\./',
+    message: 'reach another folder through its subpath import (#scim/..., #store/..., ...), not a relative ../ path.',
+  },
 ];
 const NOT = (folders, why) => ({
   regex: `^#(${folders.join('|')})/`,
@@ -15,34 +22,72 @@ const NOT = (folders, why) => ({
 /** The rules, one block per layer; `files` globs match the layer's folder. */
 const LAYERS = [
   { files: ['functions/**/*.ts'], patterns: [] },
-  { files: ['shared/api/**/*.ts'], patterns: [NOT(['functions'], 'shared/api is imported by the functions, never the reverse.')] },
+  {
+    files: ['shared/api/**/*.ts'],
+    patterns: [NOT(['functions'], 'shared/api is imported by the functions, never the reverse.')],
+  },
   {
     files: ['shared/scim/**/*.ts'],
-    patterns: [{ regex: '^#(?!scim/)', message: 'shared/scim is the pure SCIM engine: it imports nothing project-internal outside shared/scim.' }],
+    patterns: [
+      {
+        regex: '^#(?!scim/)',
+        message: 'shared/scim is the pure SCIM engine: it imports nothing project-internal outside shared/scim.',
+      },
+    ],
   },
   {
     files: ['shared/store/**/*.ts'],
-    patterns: [NOT(['http', 'directory', 'admin', 'functions', 'api'], 'shared/store is the repository: it must not import http, directory, admin, api or functions (they build on it).')],
+    patterns: [
+      NOT(
+        ['http', 'directory', 'admin', 'functions', 'api'],
+        'shared/store is the repository: it must not import http, directory, admin, api or functions (they build on it).',
+      ),
+    ],
   },
   {
     files: ['shared/directory/**/*.ts', 'shared/admin/**/*.ts'],
     patterns: [
-      NOT(['http', 'api', 'functions'], 'use cases (shared/directory, shared/admin) are independent of HTTP and API Gateway: take plain arguments, let shared/api adapt requests.'),
+      NOT(
+        ['http', 'api', 'functions'],
+        'use cases (shared/directory, shared/admin) are independent of HTTP and API Gateway: take plain arguments, let shared/api adapt requests.',
+      ),
       { regex: '^(aws-lambda|@middy/)', message: 'use cases do not know about Lambda or API Gateway.' },
     ],
   },
   {
     files: ['shared/http/**/*.ts'],
-    patterns: [NOT(['store', 'directory', 'admin', 'api', 'functions'], 'shared/http holds middlewares: parsing, errors to SCIM bodies, content type; it must not reach into the store or the use cases.')],
+    patterns: [
+      NOT(
+        ['store', 'directory', 'admin', 'api', 'functions'],
+        'shared/http holds middlewares: parsing, errors to SCIM bodies, content type; it must not reach into the store or the use cases.',
+      ),
+    ],
   },
   {
     files: ['shared/auth/**/*.ts'],
-    patterns: [NOT(['http', 'directory', 'admin', 'functions'], 'shared/auth (tokens, bearer parsing, authorizer policy) must not import http, directory, admin or functions.')],
+    patterns: [
+      NOT(
+        ['http', 'directory', 'admin', 'functions'],
+        'shared/auth (tokens, bearer parsing, authorizer policy) must not import http, directory, admin or functions.',
+      ),
+    ],
   },
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', '.data/**', '.dynamodb/**', 'coverage/**', 'bench-results/**', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'cdk.out/**',
+      'dist/**',
+      '.data/**',
+      '.dynamodb/**',
+      'coverage/**',
+      'bench-results/**',
+      '**/*.js',
+      '**/*.mjs',
+    ],
+  },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],
@@ -54,8 +99,11 @@ export default tseslint.config(
       'no-unreachable': 'error',
       'no-unsafe-finally': 'error',
       'no-empty': ['error', { allowEmptyCatch: true }],
-      'eqeqeq': ['error', 'always', { null: 'ignore' }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
     },
     plugins: { '@typescript-eslint': tseslint.plugin },

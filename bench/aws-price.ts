@@ -58,12 +58,30 @@ export function runAwsPrice(report: Report, ops: PricedOperation[], authorizer: 
   const priced = ops.map((o) => ({ op: o, $: dollarsPerCall(o) }));
   report.table('price', {
     title: `7a. $ per million calls of each operation on AWS (${PRICES.region}, prices as of ${PRICES.asOf})`,
-    columns: ['operation', 'RCU', 'WCU', 'modelled Lambda ms', 'DynamoDB $/M', 'Lambda $/M', 'API Gateway $/M', 'total $/M'],
-    rows: priced.map(({ op, $ }) => [op.name, round(op.cost.rcu, 1), round(op.cost.wcu, 1), $.ms, round($.dynamodb * 1e6, 2), round($.lambda * 1e6, 2), round($.gateway * 1e6, 2), round($.total * 1e6, 2)]),
+    columns: [
+      'operation',
+      'RCU',
+      'WCU',
+      'modelled Lambda ms',
+      'DynamoDB $/M',
+      'Lambda $/M',
+      'API Gateway $/M',
+      'total $/M',
+    ],
+    rows: priced.map(({ op, $ }) => [
+      op.name,
+      round(op.cost.rcu, 1),
+      round(op.cost.wcu, 1),
+      $.ms,
+      round($.dynamodb * 1e6, 2),
+      round($.lambda * 1e6, 2),
+      round($.gateway * 1e6, 2),
+      round($.total * 1e6, 2),
+    ]),
     notes: [
       `Prices: DynamoDB on-demand $${PRICES.dynamodbPerMillionWru}/M WRU, $${PRICES.dynamodbPerMillionRru}/M RRU; Lambda arm64 $${PRICES.lambdaPerMillionRequests}/M requests + $${PRICES.lambdaArmPerGbSecond}/GB-s; API Gateway REST $${PRICES.apiGatewayRestPerMillion}/M (first 333 M a month). Free tiers, storage ($0.25/GB-month), data transfer and CloudWatch logs are left out.`,
       `Lambda duration is modelled, not measured: ${DURATION_MODEL.msPerRoundTrip} ms per sequential DynamoDB round trip + ${DURATION_MODEL.msHandler} ms handler time, at the memory the stack gives each function (users/groups ${FUNCTIONS.users.memoryMb} MB).`,
-      'RCU/WCU are those of item 1: DynamoDB Local\'s ConsumedCapacity (index writes included), with TransactWriteItems recomputed by DynamoDB\'s rules (bench/support/capacity-model.ts).',
+      "RCU/WCU are those of item 1: DynamoDB Local's ConsumedCapacity (index writes included), with TransactWriteItems recomputed by DynamoDB's rules (bench/support/capacity-model.ts).",
       authorizer
         ? `The authorizer (one call per token per ${60} s cache period, so < 0.1% of requests for an IdP at a few requests per second) costs ${authorizer.requests} DynamoDB requests, ${round(authorizer.rcu, 1)} RCU, ${round(authorizer.wcu, 1)} WCU per cache miss; left out of the totals.`
         : 'The authorizer (cached 60 s per token) is left out of the totals.',
@@ -76,7 +94,10 @@ export function runAwsPrice(report: Report, ops: PricedOperation[], authorizer: 
   const mixParts = { dynamodb: 0, lambda: 0, gateway: 0 };
   for (const [name, share] of Object.entries(STEADY_MIX)) {
     const op = by.get(name);
-    if (!op || !Number.isFinite(op.cost.rcu)) { mixMissing.push(name); continue; }
+    if (!op || !Number.isFinite(op.cost.rcu)) {
+      mixMissing.push(name);
+      continue;
+    }
     const $ = dollarsPerCall(op);
     mixTotal += share * $.total;
     mixParts.dynamodb += share * $.dynamodb;
@@ -98,7 +119,10 @@ export function runAwsPrice(report: Report, ops: PricedOperation[], authorizer: 
   let requests = 0;
   for (const [name, count] of plan) {
     const op = by.get(name);
-    if (!op || !Number.isFinite(op.cost.rcu)) { mixMissing = [...mixMissing, name]; continue; }
+    if (!op || !Number.isFinite(op.cost.rcu)) {
+      mixMissing = [...mixMissing, name];
+      continue;
+    }
     const $ = dollarsPerCall(op);
     provisionTotal += count * $.total;
     provisionParts.dynamodb += count * $.dynamodb;
@@ -110,14 +134,39 @@ export function runAwsPrice(report: Report, ops: PricedOperation[], authorizer: 
     title: '7b. What it costs on AWS',
     columns: ['workload', 'SCIM requests', 'DynamoDB $', 'Lambda $', 'API Gateway $', 'total $'],
     rows: [
-      ['1 million SCIM requests, steady IdP mix', 1_000_000, round(mixParts.dynamodb * 1e6, 2), round(mixParts.lambda * 1e6, 2), round(mixParts.gateway * 1e6, 2), round(mixTotal * 1e6, 2)],
-      ['provision 100,000 users in 1,000 groups', requests, round(provisionParts.dynamodb, 2), round(provisionParts.lambda, 2), round(provisionParts.gateway, 2), round(provisionTotal, 2)],
+      [
+        '1 million SCIM requests, steady IdP mix',
+        1_000_000,
+        round(mixParts.dynamodb * 1e6, 2),
+        round(mixParts.lambda * 1e6, 2),
+        round(mixParts.gateway * 1e6, 2),
+        round(mixTotal * 1e6, 2),
+      ],
+      [
+        'provision 100,000 users in 1,000 groups',
+        requests,
+        round(provisionParts.dynamodb, 2),
+        round(provisionParts.lambda, 2),
+        round(provisionParts.gateway, 2),
+        round(provisionTotal, 2),
+      ],
     ],
     notes: [
-      `Steady mix: ${Object.entries(STEADY_MIX).map(([k, v]) => `${Math.round(v * 100)}% ${k}`).join(', ')}.`,
+      `Steady mix: ${Object.entries(STEADY_MIX)
+        .map(([k, v]) => `${Math.round(v * 100)}% ${k}`)
+        .join(', ')}.`,
       `Provisioning: ${plan.map(([k, v]) => `${v.toLocaleString('en-US')} × ${k}`).join(', ')} (Okta pushes one membership per PATCH).`,
-      ...(mixMissing.length ? [`Not priced (operation failed in item 1): ${[...new Set(mixMissing)].join(', ')}.`] : []),
+      ...(mixMissing.length
+        ? [`Not priced (operation failed in item 1): ${[...new Set(mixMissing)].join(', ')}.`]
+        : []),
     ],
   });
-  report.data.price = { prices: PRICES, durationModel: DURATION_MODEL, perOperation: priced.map(({ op, $ }) => ({ name: op.name, ...$ })), steadyMix: { mix: STEADY_MIX, perMillion: mixTotal * 1e6 }, provisioning: { plan, requests, dollars: provisionTotal }, authorizer };
+  report.data.price = {
+    prices: PRICES,
+    durationModel: DURATION_MODEL,
+    perOperation: priced.map(({ op, $ }) => ({ name: op.name, ...$ })),
+    steadyMix: { mix: STEADY_MIX, perMillion: mixTotal * 1e6 },
+    provisioning: { plan, requests, dollars: provisionTotal },
+    authorizer,
+  };
 }

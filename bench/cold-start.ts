@@ -26,7 +26,8 @@ const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndef
 export const handler = async () => ({ statusCode: 200, body: String(!!doc) });
 `;
 
-const BANNER = "import { createRequire as __scimCreateRequire } from 'node:module'; const require = __scimCreateRequire(import.meta.url);";
+const BANNER =
+  "import { createRequire as __scimCreateRequire } from 'node:module'; const require = __scimCreateRequire(import.meta.url);";
 
 /**
  * The esbuild options the stack hands CDK (infra/scim-api.ts bundlingOptions), for the Node 22
@@ -34,7 +35,15 @@ const BANNER = "import { createRequire as __scimCreateRequire } from 'node:modul
  * the bench then resolves it from node_modules, as the runtime does from its own copy.
  */
 async function stackEsbuildOptions(bundleAwsSdk: boolean): Promise<{ options: BuildOptions; source: string }> {
-  const common: BuildOptions = { bundle: true, platform: 'node', target: 'node22', write: false, metafile: true, format: 'esm', treeShaking: true };
+  const common: BuildOptions = {
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    write: false,
+    metafile: true,
+    format: 'esm',
+    treeShaking: true,
+  };
   try {
     const { bundlingOptions } = await import('#infra/scim-api.ts');
     const b = bundlingOptions(false, bundleAwsSdk);
@@ -54,7 +63,14 @@ async function stackEsbuildOptions(bundleAwsSdk: boolean): Promise<{ options: Bu
     // The stack module is being edited elsewhere; fall back to the settings it had when this was written.
     return {
       source: `fallback copy (could not import infra/scim-api.ts: ${(error as Error).message.split('\n')[0]})`,
-      options: { ...common, mainFields: ['module', 'main'], minify: true, keepNames: true, banner: { js: BANNER }, external: bundleAwsSdk ? [] : ['@aws-sdk/*'] },
+      options: {
+        ...common,
+        mainFields: ['module', 'main'],
+        minify: true,
+        keepNames: true,
+        banner: { js: BANNER },
+        external: bundleAwsSdk ? [] : ['@aws-sdk/*'],
+      },
     };
   }
 }
@@ -68,7 +84,12 @@ interface Bundle {
   topInputs?: { path: string; bytes: number }[];
 }
 
-async function bundleOne(name: string, entry: { file: string } | { source: string }, options: BuildOptions, outDir: string): Promise<Bundle> {
+async function bundleOne(
+  name: string,
+  entry: { file: string } | { source: string },
+  options: BuildOptions,
+  outDir: string,
+): Promise<Bundle> {
   try {
     const result = await build({
       ...options,
@@ -83,12 +104,17 @@ async function bundleOne(name: string, entry: { file: string } | { source: strin
     writeFileSync(file, out.contents);
     // Where the bytes come from (by package), to say what to cut when a bundle is too big.
     const byPackage = new Map<string, number>();
-    for (const [path, info] of Object.entries(result.metafile?.outputs ?? {}).flatMap(([, o]) => Object.entries(o.inputs))) {
+    for (const [path, info] of Object.entries(result.metafile?.outputs ?? {}).flatMap(([, o]) =>
+      Object.entries(o.inputs),
+    )) {
       const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
       const key = m ? m[1]! : path.split('/').slice(0, 2).join('/');
       byPackage.set(key, (byPackage.get(key) ?? 0) + info.bytesInOutput);
     }
-    const topInputs = [...byPackage.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([path, bytes]) => ({ path, bytes }));
+    const topInputs = [...byPackage.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([path, bytes]) => ({ path, bytes }));
     return { name, file, bytes: statSync(file).size, gzipBytes: gzipSync(readFileSync(file)).length, topInputs };
   } catch (error) {
     return { name, error: (error as Error).message.split('\n').slice(0, 3).join(' ') };
@@ -119,8 +145,12 @@ function measureInit(file: string): Promise<number> {
     });
     let out = '';
     let err = '';
-    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
@@ -183,7 +213,16 @@ export async function runColdStart(report: Report, options: { runs: number; outD
   report.data.coldStart = { esbuildOptionsFrom: source, runsPerBundle: options.runs, bundles: rows };
   report.table('coldStart', {
     title: `4. Cold start: bundle size and module init (median of ${options.runs} fresh node ${process.version} processes)`,
-    columns: ['bundle', 'minified KB', 'gzip KB', 'KB with SDK bundled', 'init median ms', 'init p90 ms', '× baseline', 'status'],
+    columns: [
+      'bundle',
+      'minified KB',
+      'gzip KB',
+      'KB with SDK bundled',
+      'init median ms',
+      'init p90 ms',
+      '× baseline',
+      'status',
+    ],
     rows: rows.map((r) => [
       r.bundle,
       r.bytes === undefined ? undefined : round(r.bytes / 1024, 1),
@@ -196,8 +235,8 @@ export async function runColdStart(report: Report, options: { runs: number; outD
     ]),
     notes: [
       `esbuild ${esbuildOptions.format}, minify=${String(esbuildOptions.minify)}, target ${String(esbuildOptions.target)}, external ${JSON.stringify(esbuildOptions.external ?? [])}; settings from ${source}. "KB with SDK bundled": the same bundle with bundleAwsSdk: true (sized, not timed); the SDK's DynamoDB document client alone is about 350 KB of it.`,
-      'With the SDK external, init includes loading @aws-sdk/* from node_modules, as Lambda loads the runtime\'s copy; the baseline pays the same.',
-      'Init = time for `await import(bundle)` in a fresh process (what Lambda bills as Init Duration, minus the runtime\'s own start). Measured on this machine with Node ' +
+      "With the SDK external, init includes loading @aws-sdk/* from node_modules, as Lambda loads the runtime's copy; the baseline pays the same.",
+      "Init = time for `await import(bundle)` in a fresh process (what Lambda bills as Init Duration, minus the runtime's own start). Measured on this machine with Node " +
         `${process.version}; Lambda runs Node 22 on arm64, so read the ratio, not the absolute ms.`,
     ],
   });
@@ -205,7 +244,12 @@ export async function runColdStart(report: Report, options: { runs: number; outD
   for (const r of rows) {
     if (r.bundle === 'baseline') continue;
     if (r.error) {
-      report.target({ section: '4 cold start', target: `${r.bundle} bundle measured`, met: false, detail: r.error.slice(0, 200) });
+      report.target({
+        section: '4 cold start',
+        target: `${r.bundle} bundle measured`,
+        met: false,
+        detail: r.error.slice(0, 200),
+      });
       continue;
     }
     const sizeOk = (r.bytes ?? Infinity) <= TARGET_MAX_BYTES;
@@ -213,7 +257,11 @@ export async function runColdStart(report: Report, options: { runs: number; outD
       section: '4 cold start',
       target: `${r.bundle} < 300 KB minified`,
       met: sizeOk,
-      detail: `${round((r.bytes ?? 0) / 1024, 1)} KB` + (sizeOk ? '' : `; largest inputs: ${(r.topInputs ?? []).map((i) => `${i.path} ${round(i.bytes / 1024, 0)} KB`).join(', ')}`),
+      detail:
+        `${round((r.bytes ?? 0) / 1024, 1)} KB` +
+        (sizeOk
+          ? ''
+          : `; largest inputs: ${(r.topInputs ?? []).map((i) => `${i.path} ${round(i.bytes / 1024, 0)} KB`).join(', ')}`),
     });
     report.target({
       section: '4 cold start',

@@ -42,12 +42,22 @@ const patch = (ops: unknown[]) => ({ body: { schemas: [PATCH_OP], Operations: op
 
 export const OPERATIONS: OperationSpec[] = [
   {
-    name: 'filter userName (no match)', client: 'Okta/Entra pre-create check', request: 'GET /Users?filter=userName eq', status: 200,
+    name: 'filter userName (no match)',
+    client: 'Okta/Entra pre-create check',
+    request: 'GET /Users?filter=userName eq',
+    status: 200,
     min: { requests: 1, roundTrips: 1, why: 'GetItem on the userName claim' },
-    call: (d, s) => d.scim.call('GET', `/Users?filter=${q(`userName eq "bench${s.run}.new@${d.scim.tenantId}.example.com"`)}&startIndex=1&count=100`),
+    call: (d, s) =>
+      d.scim.call(
+        'GET',
+        `/Users?filter=${q(`userName eq "bench${s.run}.new@${d.scim.tenantId}.example.com"`)}&startIndex=1&count=100`,
+      ),
   },
   {
-    name: 'create user', client: 'Entra, Okta', request: 'POST /Users', status: 201,
+    name: 'create user',
+    client: 'Entra, Okta',
+    request: 'POST /Users',
+    status: 201,
     min: { requests: 1, roundTrips: 1, why: 'one transaction: user, userName claim, tenant counter' },
     call: (d, s) => {
       s.userName = `bench${s.run}.new@${d.scim.tenantId}.example.com`;
@@ -55,112 +65,217 @@ export const OPERATIONS: OperationSpec[] = [
       return d.scim.call('POST', '/Users', {
         body: {
           schemas: [USER_SCHEMA, 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],
-          externalId: s.externalId, userName: s.userName, active: true,
+          externalId: s.externalId,
+          userName: s.userName,
+          active: true,
           emails: [{ primary: true, type: 'work', value: s.userName }],
           meta: { resourceType: 'User' },
           name: { formatted: 'Bench User', familyName: 'User', givenName: 'Bench' },
           displayName: 'Bench User',
           roles: [],
-          'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { employeeNumber: '4242', department: 'Engineering' },
+          'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': {
+            employeeNumber: '4242',
+            department: 'Engineering',
+          },
         },
       });
     },
-    after: (res, s) => { s.userId = res.body.id as string; },
+    after: (res, s) => {
+      s.userId = res.body.id as string;
+    },
   },
   {
-    name: 'get user', client: 'Entra (read before update), Okta', request: 'GET /Users/{id}', status: 200,
+    name: 'get user',
+    client: 'Entra (read before update), Okta',
+    request: 'GET /Users/{id}',
+    status: 200,
     min: { requests: 2, roundTrips: 1, why: 'GetItem user ‖ Query its groups (inverted index)' },
     call: (d, s) => d.scim.call('GET', `/Users/${s.userId}`),
-    after: (res, s) => { s.userBody = res.body as Record<string, unknown>; },
+    after: (res, s) => {
+      s.userBody = res.body as Record<string, unknown>;
+    },
   },
   {
-    name: 'filter userName', client: 'all IdPs', request: 'GET /Users?filter=userName eq', status: 200,
+    name: 'filter userName',
+    client: 'all IdPs',
+    request: 'GET /Users?filter=userName eq',
+    status: 200,
     min: { requests: 3, roundTrips: 2, why: 'GetItem claim → GetItem user ‖ Query groups' },
     call: (d, s) => d.scim.call('GET', `/Users?filter=${q(`userName eq "${s.userName}"`)}`),
   },
   {
-    name: 'filter externalId', client: 'Entra, Okta (legacy)', request: 'GET /Users?filter=externalId eq', status: 200,
+    name: 'filter externalId',
+    client: 'Entra, Okta (legacy)',
+    request: 'GET /Users?filter=externalId eq',
+    status: 200,
     min: { requests: 2, roundTrips: 2, why: 'Query externalId index → Query groups' },
     call: (d, s) => d.scim.call('GET', `/Users?filter=${q(`externalId eq "${s.externalId}"`)}`),
   },
   {
-    name: 'PUT user', client: 'Okta (AIW), OneLogin, PingFederate', request: 'PUT /Users/{id}', status: 200,
+    name: 'PUT user',
+    client: 'Okta (AIW), OneLogin, PingFederate',
+    request: 'PUT /Users/{id}',
+    status: 200,
     min: { requests: 3, roundTrips: 2, why: 'GetItem user ‖ Query groups → conditional write' },
-    call: (d, s) => d.scim.call('PUT', `/Users/${s.userId}`, { body: { ...s.userBody, displayName: 'Bench User (PUT)' } }),
+    call: (d, s) =>
+      d.scim.call('PUT', `/Users/${s.userId}`, { body: { ...s.userBody, displayName: 'Bench User (PUT)' } }),
   },
   {
-    name: 'PATCH user', client: 'Entra', request: 'PATCH /Users/{id}', status: 200,
+    name: 'PATCH user',
+    client: 'Entra',
+    request: 'PATCH /Users/{id}',
+    status: 200,
     min: { requests: 3, roundTrips: 2, why: 'GetItem user ‖ Query groups → conditional write' },
-    call: (d, s) => d.scim.call('PATCH', `/Users/${s.userId}`, patch([
-      { op: 'Replace', path: 'emails[type eq "work"].value', value: `x.${s.userName}` },
-      { op: 'Replace', path: 'name.familyName', value: 'updatedFamilyName' },
-    ])),
+    call: (d, s) =>
+      d.scim.call(
+        'PATCH',
+        `/Users/${s.userId}`,
+        patch([
+          { op: 'Replace', path: 'emails[type eq "work"].value', value: `x.${s.userName}` },
+          { op: 'Replace', path: 'name.familyName', value: 'updatedFamilyName' },
+        ]),
+      ),
   },
   {
-    name: 'deactivate user', client: 'Okta', request: 'PATCH /Users/{id} active=false', status: 200,
+    name: 'deactivate user',
+    client: 'Okta',
+    request: 'PATCH /Users/{id} active=false',
+    status: 200,
     min: { requests: 3, roundTrips: 2, why: 'GetItem user ‖ Query groups → conditional write' },
     call: (d, s) => d.scim.call('PATCH', `/Users/${s.userId}`, patch([{ op: 'replace', value: { active: false } }])),
   },
   {
-    name: 'create group', client: 'Entra, Okta', request: 'POST /Groups', status: 201,
+    name: 'create group',
+    client: 'Entra, Okta',
+    request: 'POST /Groups',
+    status: 201,
     min: { requests: 1, roundTrips: 1, why: 'one transaction: group, tenant counter' },
-    call: (d, s) => d.scim.call('POST', '/Groups', {
-      body: { schemas: [GROUP_SCHEMA], displayName: `Bench group ${s.run}`, externalId: `bench-group-${s.run}`, meta: { resourceType: 'Group' } },
-    }),
-    after: (res, s) => { s.groupId = res.body.id as string; },
+    call: (d, s) =>
+      d.scim.call('POST', '/Groups', {
+        body: {
+          schemas: [GROUP_SCHEMA],
+          displayName: `Bench group ${s.run}`,
+          externalId: `bench-group-${s.run}`,
+          meta: { resourceType: 'Group' },
+        },
+      }),
+    after: (res, s) => {
+      s.groupId = res.body.id as string;
+    },
   },
   {
-    name: 'filter group displayName (Entra)', client: 'Entra', request: 'GET /Groups?excludedAttributes=members&filter=displayName eq', status: 200,
+    name: 'filter group displayName (Entra)',
+    client: 'Entra',
+    request: 'GET /Groups?excludedAttributes=members&filter=displayName eq',
+    status: 200,
     min: { requests: 1, roundTrips: 1, why: 'Query displayName index' },
     call: (d) => d.scim.call('GET', `/Groups?excludedAttributes=members&filter=${q('displayName eq "Engineering"')}`),
   },
   {
-    name: 'filter group displayName (Okta)', client: 'Okta', request: 'GET /Groups?filter=displayName eq (3 members)', status: 200,
+    name: 'filter group displayName (Okta)',
+    client: 'Okta',
+    request: 'GET /Groups?filter=displayName eq (3 members)',
+    status: 200,
     min: { requests: 2, roundTrips: 2, why: 'Query displayName index → Query members' },
     call: (d) => d.scim.call('GET', `/Groups?filter=${q('displayName eq "Engineering"')}`),
   },
   {
-    name: 'get group without members', client: 'Entra', request: 'GET /Groups/{id}?excludedAttributes=members', status: 200,
+    name: 'get group without members',
+    client: 'Entra',
+    request: 'GET /Groups/{id}?excludedAttributes=members',
+    status: 200,
     min: { requests: 1, roundTrips: 1, why: 'GetItem group' },
     call: (d) => d.scim.call('GET', `/Groups/${d.bigGroupId}?excludedAttributes=members`),
   },
   {
-    name: 'rename group', client: 'Entra', request: 'PATCH /Groups/{id} displayName', status: 204,
+    name: 'rename group',
+    client: 'Entra',
+    request: 'PATCH /Groups/{id} displayName',
+    status: 204,
     min: { requests: 2, roundTrips: 2, why: 'GetItem group → conditional write' },
-    call: (d, s) => d.scim.call('PATCH', `/Groups/${s.groupId}`, patch([{ op: 'Replace', path: 'displayName', value: `Bench group ${s.run} renamed` }])),
+    call: (d, s) =>
+      d.scim.call(
+        'PATCH',
+        `/Groups/${s.groupId}`,
+        patch([{ op: 'Replace', path: 'displayName', value: `Bench group ${s.run} renamed` }]),
+      ),
   },
   {
-    name: 'add one member', client: 'Okta, Entra', request: 'PATCH /Groups/{id} add members (group of all users)', status: 204,
+    name: 'add one member',
+    client: 'Okta, Entra',
+    request: 'PATCH /Groups/{id} add members (group of all users)',
+    status: 204,
     min: { requests: 1, roundTrips: 1, why: 'one transaction: member item, user exists, group version' },
-    call: (d, s) => d.scim.call('PATCH', `/Groups/${d.bigGroupId}`, patch([{ op: 'add', path: 'members', value: [{ value: s.userId, display: s.userName }] }])),
+    call: (d, s) =>
+      d.scim.call(
+        'PATCH',
+        `/Groups/${d.bigGroupId}`,
+        patch([{ op: 'add', path: 'members', value: [{ value: s.userId, display: s.userName }] }]),
+      ),
   },
   {
-    name: 'membership check', client: 'IAM-IC style clients', request: 'GET /Groups?excludedAttributes=members&filter=id eq and members eq', status: 200,
+    name: 'membership check',
+    client: 'IAM-IC style clients',
+    request: 'GET /Groups?excludedAttributes=members&filter=id eq and members eq',
+    status: 200,
     min: { requests: 2, roundTrips: 1, why: 'GetItem group ‖ GetItem member item' },
-    call: (d, s) => d.scim.call('GET', `/Groups?excludedAttributes=members&filter=${q(`id eq "${d.bigGroupId}" and members eq "${s.userId}"`)}`),
+    call: (d, s) =>
+      d.scim.call(
+        'GET',
+        `/Groups?excludedAttributes=members&filter=${q(`id eq "${d.bigGroupId}" and members eq "${s.userId}"`)}`,
+      ),
   },
   {
-    name: 'remove one member', client: 'Okta, Entra (flag)', request: 'PATCH /Groups/{id} remove members[value eq]', status: 204,
+    name: 'remove one member',
+    client: 'Okta, Entra (flag)',
+    request: 'PATCH /Groups/{id} remove members[value eq]',
+    status: 204,
     min: { requests: 1, roundTrips: 1, why: 'one transaction: delete member item, group version' },
-    call: (d, s) => d.scim.call('PATCH', `/Groups/${d.bigGroupId}`, patch([{ op: 'remove', path: `members[value eq "${s.userId}"]` }])),
+    call: (d, s) =>
+      d.scim.call(
+        'PATCH',
+        `/Groups/${d.bigGroupId}`,
+        patch([{ op: 'remove', path: `members[value eq "${s.userId}"]` }]),
+      ),
   },
   {
-    name: 'add 100 members in one PATCH', client: 'Entra (batched adds)', request: 'PATCH /Groups/{id} add 100 members', status: 204,
-    min: { requests: 3, roundTrips: 1, why: '201 items (member + user exists ×100, group) = 3 transactions in parallel, each checking the group' },
-    call: (d, s) => d.scim.call('PATCH', `/Groups/${s.groupId}`, patch([{ op: 'Add', path: 'members', value: d.users.slice(0, 100).map((u) => ({ value: u.id })) }])),
+    name: 'add 100 members in one PATCH',
+    client: 'Entra (batched adds)',
+    request: 'PATCH /Groups/{id} add 100 members',
+    status: 204,
+    min: {
+      requests: 3,
+      roundTrips: 1,
+      why: '201 items (member + user exists ×100, group) = 3 transactions in parallel, each checking the group',
+    },
+    call: (d, s) =>
+      d.scim.call(
+        'PATCH',
+        `/Groups/${s.groupId}`,
+        patch([{ op: 'Add', path: 'members', value: d.users.slice(0, 100).map((u) => ({ value: u.id })) }]),
+      ),
   },
   {
-    name: 'list page (startIndex=1, count=100)', client: 'Okta import, PingFederate', request: 'GET /Users?startIndex=1&count=100', status: 200,
+    name: 'list page (startIndex=1, count=100)',
+    client: 'Okta import, PingFederate',
+    request: 'GET /Users?startIndex=1&count=100',
+    status: 200,
     min: { requests: 102, roundTrips: 2, why: 'GetItem counter ‖ Query page → 100 Query groups in parallel' },
     call: (d) => d.scim.call('GET', '/Users?startIndex=1&count=100'),
   },
   {
-    name: 'delete user', client: 'Entra, JumpCloud', request: 'DELETE /Users/{id}', status: 204,
+    name: 'delete user',
+    client: 'Entra, JumpCloud',
+    request: 'DELETE /Users/{id}',
+    status: 204,
     min: { requests: 3, roundTrips: 2, why: 'GetItem user ‖ Query groups → one transaction' },
     call: (d, s) => d.scim.call('DELETE', `/Users/${s.userId}`),
   },
   {
-    name: 'delete group (100 members)', client: 'Okta, Entra', request: 'DELETE /Groups/{id}', status: 204,
+    name: 'delete group (100 members)',
+    client: 'Okta, Entra',
+    request: 'DELETE /Groups/{id}',
+    status: 204,
     min: { requests: 8, roundTrips: 2, why: 'GetItem ‖ Query members ‖ Query groups → transaction ‖ 4 BatchWrite(25)' },
     call: (d, s) => d.scim.call('DELETE', `/Groups/${s.groupId}`),
   },
@@ -175,7 +290,8 @@ export interface MeasuredOperation {
   error?: string;
 }
 
-const sameCost = (a: Cost, b: Cost) => a.requests === b.requests && a.roundTrips === b.roundTrips && a.rcu === b.rcu && a.wcu === b.wcu;
+const sameCost = (a: Cost, b: Cost) =>
+  a.requests === b.requests && a.roundTrips === b.roundTrips && a.rcu === b.rcu && a.wcu === b.wcu;
 
 /** Runs the operation list `runs` times (fresh user and group per run) against one directory. */
 export async function measureOperations(dir: Directory, runs: number): Promise<Map<string, MeasuredOperation>> {
@@ -213,7 +329,11 @@ export async function measureOperations(dir: Directory, runs: number): Promise<M
 }
 
 const cell = (m: MeasuredOperation | undefined) =>
-  !m ? '–' : m.error && !Number.isFinite(m.cost.requests) ? `ERROR ${m.error.slice(0, 60)}` : `${m.cost.requests} / ${m.cost.roundTrips} / ${round(m.cost.rcu, 1)} / ${round(m.cost.wcu, 1)}`;
+  !m
+    ? '–'
+    : m.error && !Number.isFinite(m.cost.requests)
+      ? `ERROR ${m.error.slice(0, 60)}`
+      : `${m.cost.requests} / ${m.cost.roundTrips} / ${round(m.cost.rcu, 1)} / ${round(m.cost.wcu, 1)}`;
 
 /** What the operations' DynamoDB calls were (for the JSON and the closing notes). */
 function summariseOperations(list: string[]): string {
@@ -222,7 +342,11 @@ function summariseOperations(list: string[]): string {
   return [...counts].map(([k, v]) => (v > 1 ? `${v}×${k}` : k)).join(' + ');
 }
 
-export function reportOperationCosts(report: Report, small: { size: number; ops: Map<string, MeasuredOperation> }, large: { size: number; ops: Map<string, MeasuredOperation> }): void {
+export function reportOperationCosts(
+  report: Report,
+  small: { size: number; ops: Map<string, MeasuredOperation> },
+  large: { size: number; ops: Map<string, MeasuredOperation> },
+): void {
   const label = (n: number) => n.toLocaleString('en-US');
   const rows = OPERATIONS.map((op) => {
     const a = small.ops.get(op.name);
@@ -233,15 +357,30 @@ export function reportOperationCosts(report: Report, small: { size: number; ops:
   });
   report.table('cost', {
     title: `1. DynamoDB cost per SCIM operation: requests / sequential round trips / RCU / WCU, at ${label(small.size)} and ${label(large.size)} users`,
-    columns: ['operation', 'sent by', `at ${label(small.size)} users`, `at ${label(large.size)} users`, 'equal', 'minimum req / RT', 'gap (RT)', 'DynamoDB calls', 'ms (local)'],
+    columns: [
+      'operation',
+      'sent by',
+      `at ${label(small.size)} users`,
+      `at ${label(large.size)} users`,
+      'equal',
+      'minimum req / RT',
+      'gap (RT)',
+      'DynamoDB calls',
+      'ms (local)',
+    ],
     rows: rows.map(({ op, a, b, same, gap }) => [
-      op.name, op.client, cell(a), cell(b), same, `${op.min.requests} / ${op.min.roundTrips}`,
+      op.name,
+      op.client,
+      cell(a),
+      cell(b),
+      same,
+      `${op.min.requests} / ${op.min.roundTrips}`,
       Number.isFinite(gap) ? (gap > 0 ? `+${gap}` : String(gap)) : '–',
       b ? summariseOperations(b.cost.operations) : '–',
       b ? round(b.ms, 1) : undefined,
     ]),
     notes: [
-      'RCU/WCU: DynamoDB Local\'s ConsumedCapacity (TOTAL, index writes included), except TransactWriteItems, for which Local reports a flat figure and the bench applies DynamoDB\'s rule (2 WRU per item-KB + 1 per index entry; bench/support/capacity-model.ts).',
+      "RCU/WCU: DynamoDB Local's ConsumedCapacity (TOTAL, index writes included), except TransactWriteItems, for which Local reports a flat figure and the bench applies DynamoDB's rule (2 WRU per item-KB + 1 per index entry; bench/support/capacity-model.ts).",
       'A round trip is a set of calls in flight together. The minimum is what the single-table design needs at best; the reason is in the JSON (minimum.why).',
       'Every operation ran on a fresh user/group per run; "equal" compares requests, round trips, RCU and WCU between the two sizes.',
     ],
@@ -249,8 +388,14 @@ export function reportOperationCosts(report: Report, small: { size: number; ops:
   report.data.cost = {
     sizes: [small.size, large.size],
     operations: rows.map(({ op, a, b, same, gap }) => ({
-      name: op.name, client: op.client, request: op.request, minimum: op.min,
-      small: a, large: b, equal: same, gapRoundTrips: gap,
+      name: op.name,
+      client: op.client,
+      request: op.request,
+      minimum: op.min,
+      small: a,
+      large: b,
+      equal: same,
+      gapRoundTrips: gap,
     })),
   };
   for (const { op, a, b, same, gap } of rows) {
@@ -265,7 +410,9 @@ export function reportOperationCosts(report: Report, small: { size: number; ops:
       section: '1 cost',
       target: `${op.name}: within 1 round trip of the minimum (${op.min.roundTrips})`,
       met: Number.isFinite(gap) && gap <= 1,
-      detail: Number.isFinite(gap) ? `${b!.cost.roundTrips} round trips, ${b!.cost.requests} requests (${summariseOperations(b!.cost.operations)}); minimum: ${op.min.why}` : `not measured${err ? `: ${err}` : ''}`,
+      detail: Number.isFinite(gap)
+        ? `${b!.cost.roundTrips} round trips, ${b!.cost.requests} requests (${summariseOperations(b!.cost.operations)}); minimum: ${op.min.why}`
+        : `not measured${err ? `: ${err}` : ''}`,
     });
   }
 }

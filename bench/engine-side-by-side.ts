@@ -10,8 +10,15 @@ import { compileFilter } from '#scim/filter-eval.ts';
 import { applyPatch } from '#scim/patch.ts';
 import { createRegistry } from '#scim/schema/registry.ts';
 import {
-  FILTERS, GROUPS, PATCH_SCHEMA, PATCHES, USERS, corpusResource,
-  type FilterCase, type PatchCase, type Resource,
+  FILTERS,
+  GROUPS,
+  PATCH_SCHEMA,
+  PATCHES,
+  USERS,
+  corpusResource,
+  type FilterCase,
+  type PatchCase,
+  type Resource,
 } from './corpus/idp-requests.ts';
 import type { Cell, Report } from './support/report.ts';
 import { median, nowMs, round } from './support/stats.ts';
@@ -61,13 +68,19 @@ const FILTER_ENGINES: FilterEngine[] = [
 
 const PATCH_ENGINES: PatchEngine[] = [
   // Ours never modifies its input (copy on write, atomic PATCH); the peers mutate the copy they are given.
-  { name: 'ours', run: (c, input) => applyPatch(input, c.operations, { registry, resourceType: c.resourceType }).resource as Resource },
+  {
+    name: 'ours',
+    run: (c, input) => applyPatch(input, c.operations, { registry, resourceType: c.resourceType }).resource as Resource,
+  },
   {
     name: 'scimmy',
     run: async (c, input) => {
       const S = scimmy();
       const schema = c.resourceType === 'User' ? S.Schemas.User : S.Schemas.Group;
-      const patched = await new S.Messages.PatchOp({ schemas: [PATCH_SCHEMA as typeof S.Messages.PatchOp.id], Operations: c.operations as never }).apply(new schema(input));
+      const patched = await new S.Messages.PatchOp({
+        schemas: [PATCH_SCHEMA as typeof S.Messages.PatchOp.id],
+        Operations: c.operations as never,
+      }).apply(new schema(input));
       return JSON.parse(JSON.stringify(patched)) as Resource;
     },
   },
@@ -81,7 +94,9 @@ function checkFilter(engine: FilterEngine, c: FilterCase): Outcome {
   try {
     const got = engine.run(c, poolFor(c));
     const same = got.length === c.expected.length && got.every((id, i) => id === c.expected[i]);
-    return same ? { status: 'ok' } : { status: 'wrong', detail: `matched [${got.join(',')}], expected [${c.expected.join(',')}]` };
+    return same
+      ? { status: 'ok' }
+      : { status: 'wrong', detail: `matched [${got.join(',')}], expected [${c.expected.join(',')}]` };
   } catch (error) {
     return { status: 'rejects', detail: errorText(error) };
   }
@@ -100,7 +115,12 @@ async function checkPatch(engine: PatchEngine, c: PatchCase): Promise<Outcome> {
 type Runner = (input: Resource | undefined) => unknown;
 
 /** Runs `run` in a batch sized to take about `sliceMs`; returns ms per op. `prepare` makes untimed inputs. */
-async function sample(run: Runner, prepare: (() => Resource) | undefined, sliceMs: number, batch: number): Promise<{ msPerOp: number; batch: number }> {
+async function sample(
+  run: Runner,
+  prepare: (() => Resource) | undefined,
+  sliceMs: number,
+  batch: number,
+): Promise<{ msPerOp: number; batch: number }> {
   for (;;) {
     const inputs = prepare ? Array.from({ length: batch }, prepare) : undefined;
     const start = nowMs();
@@ -110,7 +130,10 @@ async function sample(run: Runner, prepare: (() => Resource) | undefined, sliceM
     }
     const ms = nowMs() - start;
     // Too short to time reliably: grow the batch and measure again.
-    if (ms < sliceMs / 4 && batch < 1_000_000) { batch *= 4; continue; }
+    if (ms < sliceMs / 4 && batch < 1_000_000) {
+      batch *= 4;
+      continue;
+    }
     return { msPerOp: ms / batch, batch };
   }
 }
@@ -119,7 +142,11 @@ async function sample(run: Runner, prepare: (() => Resource) | undefined, sliceM
  * Ops/s of each runner: a warm-up, then `rounds` interleaved slices (engine a, b, c, a, b, c, ...)
  * so machine noise hits all engines alike; the median slice counts.
  */
-async function compare(runners: Record<string, Runner>, prepare: (() => Resource) | undefined, budgetMs: number): Promise<Record<string, number>> {
+async function compare(
+  runners: Record<string, Runner>,
+  prepare: (() => Resource) | undefined,
+  budgetMs: number,
+): Promise<Record<string, number>> {
   const rounds = 5;
   const sliceMs = budgetMs / rounds;
   const batches: Record<string, number> = {};
@@ -155,7 +182,14 @@ export async function runEngineSideBySide(report: Report, options: { budgetMs: n
 
   // Correctness first: only the engines that answer a case right are timed on it.
   for (const c of FILTERS) {
-    const row: CaseResult = { kind: 'filter', name: c.name, client: c.client, conformance: c.conformance, input: `${c.resourceType}: ${c.filter}`, engines: {} };
+    const row: CaseResult = {
+      kind: 'filter',
+      name: c.name,
+      client: c.client,
+      conformance: c.conformance,
+      input: `${c.resourceType}: ${c.filter}`,
+      engines: {},
+    };
     const pool = poolFor(c);
     const runners: Record<string, Runner> = {};
     for (const engine of FILTER_ENGINES) {
@@ -166,7 +200,14 @@ export async function runEngineSideBySide(report: Report, options: { budgetMs: n
     plans.push({ row, runners });
   }
   for (const c of PATCHES) {
-    const row: CaseResult = { kind: 'patch', name: c.name, client: c.client, conformance: c.conformance, input: `${c.resourceType} ${c.target}: ${JSON.stringify(c.operations)}`, engines: {} };
+    const row: CaseResult = {
+      kind: 'patch',
+      name: c.name,
+      client: c.client,
+      conformance: c.conformance,
+      input: `${c.resourceType} ${c.target}: ${JSON.stringify(c.operations)}`,
+      engines: {},
+    };
     const source = corpusResource(c.target);
     const runners: Record<string, Runner> = {};
     for (const engine of PATCH_ENGINES) {
@@ -184,21 +225,34 @@ export async function runEngineSideBySide(report: Report, options: { budgetMs: n
     }
   }
   for (const plan of plans) {
-    for (const [name, ops] of Object.entries(await compare(plan.runners, plan.prepare, options.budgetMs))) plan.row.engines[name]!.opsPerSec = ops;
+    for (const [name, ops] of Object.entries(await compare(plan.runners, plan.prepare, options.budgetMs)))
+      plan.row.engines[name]!.opsPerSec = ops;
     results.push(plan.row);
   }
 
-  const summaries: { kind: string; peer: string; cases: number; oursOps: number; peerOps: number; speedup: number; wrong: number; rejects: number }[] = [];
+  const summaries: {
+    kind: string;
+    peer: string;
+    cases: number;
+    oursOps: number;
+    peerOps: number;
+    speedup: number;
+    wrong: number;
+    rejects: number;
+  }[] = [];
   for (const kind of ['filter', 'patch'] as const) {
     const engines = (kind === 'filter' ? FILTER_ENGINES : PATCH_ENGINES).map((e) => e.name);
     const rows = results.filter((r) => r.kind === kind);
     report.table('engine', {
-      title: kind === 'filter'
-        ? '5a. Filter parse + evaluate against the corpus resources (ops/s; one op = parse the filter and test every resource of its type)'
-        : '5b. PATCH apply (ops/s; one op = apply the whole Operations array to one resource)',
+      title:
+        kind === 'filter'
+          ? '5a. Filter parse + evaluate against the corpus resources (ops/s; one op = parse the filter and test every resource of its type)'
+          : '5b. PATCH apply (ops/s; one op = apply the whole Operations array to one resource)',
       columns: ['case', 'client', 'kind', ...engines.map((e) => `${e} ops/s`)],
       rows: rows.map((r) => [
-        r.name, r.client, r.conformance,
+        r.name,
+        r.client,
+        r.conformance,
         ...engines.map((e): Cell => {
           const x = r.engines[e]!;
           return x.outcome.status === 'ok' ? Math.round(x.opsPerSec!) : describe(x.outcome);
@@ -207,12 +261,19 @@ export async function runEngineSideBySide(report: Report, options: { budgetMs: n
     });
     // Corpus throughput: the time to run every case both engines get right once, as ops/s.
     for (const peer of engines.filter((e) => e !== 'ours')) {
-      const shared = rows.filter((r) => r.engines.ours!.outcome.status === 'ok' && r.engines[peer]!.outcome.status === 'ok');
+      const shared = rows.filter(
+        (r) => r.engines.ours!.outcome.status === 'ok' && r.engines[peer]!.outcome.status === 'ok',
+      );
       const time = (e: string) => shared.reduce((s, r) => s + 1 / r.engines[e]!.opsPerSec!, 0);
       const oursOps = shared.length / time('ours');
       const peerOps = shared.length / time(peer);
       summaries.push({
-        kind, peer, cases: shared.length, oursOps, peerOps, speedup: oursOps / peerOps,
+        kind,
+        peer,
+        cases: shared.length,
+        oursOps,
+        peerOps,
+        speedup: oursOps / peerOps,
         wrong: rows.filter((r) => r.engines[peer]!.outcome.status === 'wrong').length,
         rejects: rows.filter((r) => r.engines[peer]!.outcome.status === 'rejects').length,
       });
@@ -223,20 +284,37 @@ export async function runEngineSideBySide(report: Report, options: { budgetMs: n
   report.table('engine', {
     title: '5c. Corpus throughput, ours vs each peer (on the cases both answer correctly)',
     columns: ['kind', 'peer', 'shared cases', 'ours ops/s', 'peer ops/s', 'ours ÷ peer', 'peer wrong', 'peer rejects'],
-    rows: summaries.map((s) => [s.kind, s.peer, `${s.cases}/${s.kind === 'filter' ? FILTERS.length : PATCHES.length}`, Math.round(s.oursOps), Math.round(s.peerOps), round(s.speedup, 2), s.wrong, s.rejects]),
+    rows: summaries.map((s) => [
+      s.kind,
+      s.peer,
+      `${s.cases}/${s.kind === 'filter' ? FILTERS.length : PATCHES.length}`,
+      Math.round(s.oursOps),
+      Math.round(s.peerOps),
+      round(s.speedup, 2),
+      s.wrong,
+      s.rejects,
+    ]),
     notes: [
       `Same process; per case and engine a warm-up, then 5 interleaved slices of ${options.budgetMs / 5} ms, median slice. Every engine gets a fresh copy of the resource per PATCH, made outside the timed loop; peers mutate it, ours copies on write (atomic PATCH).`,
       'scimmy and scim2-parse-filter match filters without a schema, as their APIs offer; "wrong" means a result a correct SCIM server must not give (e.g. userName is caseExact=false per RFC 7643), "rejects" means the engine threw.',
       `Ours: ${oursWrong.length === 0 ? 'no wrong answers or rejections on the corpus' : `${oursWrong.length} cases not ok: ${oursWrong.map((r) => r.name).join(', ')}`}.`,
     ],
   });
-  report.data.engine = { corpus: { filters: FILTERS.length, patches: PATCHES.length }, budgetMs: options.budgetMs, cases: results, summaries };
+  report.data.engine = {
+    corpus: { filters: FILTERS.length, patches: PATCHES.length },
+    budgetMs: options.budgetMs,
+    cases: results,
+    summaries,
+  };
 
   report.target({
     section: '5 engine',
     target: 'no wrong answers from our engine',
     met: oursWrong.length === 0,
-    detail: oursWrong.length === 0 ? `all ${results.length} corpus cases correct` : oursWrong.map((r) => `${r.kind} "${r.name}": ${describe(r.engines.ours!.outcome)}`).join('; '),
+    detail:
+      oursWrong.length === 0
+        ? `all ${results.length} corpus cases correct`
+        : oursWrong.map((r) => `${r.kind} "${r.name}": ${describe(r.engines.ours!.outcome)}`).join('; '),
   });
   for (const kind of ['filter', 'patch'] as const) {
     const list = summaries.filter((s) => s.kind === kind);
@@ -245,7 +323,9 @@ export async function runEngineSideBySide(report: Report, options: { budgetMs: n
       section: '5 engine',
       target: `${kind}: ≥ ${TARGET_SPEEDUP}× the fastest peer`,
       met: list.every((s) => s.speedup >= TARGET_SPEEDUP),
-      detail: list.map((s) => `${round(s.speedup, 2)}× ${s.peer} (${s.cases} shared cases)`).join(', ') + `; fastest peer relative to us: ${fastest.peer}`,
+      detail:
+        list.map((s) => `${round(s.speedup, 2)}× ${s.peer} (${s.cases} shared cases)`).join(', ') +
+        `; fastest peer relative to us: ${fastest.peer}`,
     });
   }
 }

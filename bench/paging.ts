@@ -38,10 +38,20 @@ async function walk(dir: Directory, mode: Walk['mode'], maxPages: number): Promi
   let cursor = '';
   const started = performance.now();
   for (let index = 0; index < maxPages; index += 1) {
-    const path = mode === 'startIndex' ? `/Users?startIndex=${index * PAGE + 1}&count=${PAGE}` : `/Users?count=${PAGE}&cursor=${encodeURIComponent(cursor)}`;
+    const path =
+      mode === 'startIndex'
+        ? `/Users?startIndex=${index * PAGE + 1}&count=${PAGE}`
+        : `/Users?count=${PAGE}&cursor=${encodeURIComponent(cursor)}`;
     const res: CallResult = await dir.scim.call('GET', `${path}&excludedAttributes=groups`);
     if (res.status !== 200) {
-      return { mode, pages, seen, totalResults, totalMs: performance.now() - started, error: `page ${index + 1}: HTTP ${res.status} ${res.text.slice(0, 200)}` };
+      return {
+        mode,
+        pages,
+        seen,
+        totalResults,
+        totalMs: performance.now() - started,
+        error: `page ${index + 1}: HTTP ${res.status} ${res.text.slice(0, 200)}`,
+      };
     }
     const items = (res.body.Resources as unknown[] | undefined)?.length ?? 0;
     totalResults = res.body.totalResults as number;
@@ -61,7 +71,17 @@ async function walk(dir: Directory, mode: Walk['mode'], maxPages: number): Promi
 function around(w: Walk, at: number) {
   const p = w.pages[at]!;
   const window = w.pages.slice(Math.max(0, at - 2), at + 3).map((x) => x.ms);
-  return { path: p.path, page: p.index + 1, items: p.items, requests: p.cost.requests, roundTrips: p.cost.roundTrips, rcu: p.cost.rcu, wcu: p.cost.wcu, ms: p.ms, windowMedianMs: median(window) };
+  return {
+    path: p.path,
+    page: p.index + 1,
+    items: p.items,
+    requests: p.cost.requests,
+    roundTrips: p.cost.roundTrips,
+    rcu: p.cost.rcu,
+    wcu: p.cost.wcu,
+    ms: p.ms,
+    windowMedianMs: median(window),
+  };
 }
 
 export async function runPaging(report: Report, dir: Directory): Promise<void> {
@@ -83,15 +103,41 @@ export async function runPaging(report: Report, dir: Directory): Promise<void> {
       continue;
     }
     const fullPages = w.pages.filter((p) => p.items === PAGE);
-    const points = { first: around(w, 0), middle: around(w, Math.floor((fullPages.length - 1) / 2)), last: around(w, Math.max(0, fullPages.length - 1)) };
+    const points = {
+      first: around(w, 0),
+      middle: around(w, Math.floor((fullPages.length - 1) / 2)),
+      last: around(w, Math.max(0, fullPages.length - 1)),
+    };
     for (const [which, p] of Object.entries(points)) {
-      rows.push([`${w.mode}, groups excluded`, which, p.page, p.items, p.requests, p.roundTrips, round(p.rcu, 1), round(p.wcu, 1), round(p.ms, 1), round(p.windowMedianMs, 1)]);
+      rows.push([
+        `${w.mode}, groups excluded`,
+        which,
+        p.page,
+        p.items,
+        p.requests,
+        p.roundTrips,
+        round(p.rcu, 1),
+        round(p.wcu, 1),
+        round(p.ms, 1),
+        round(p.windowMedianMs, 1),
+      ]);
     }
     const full: { which: string; status: number; cost: Cost; ms: number }[] = [];
     for (const [which, p] of Object.entries(points)) {
       const again = await dir.scim.call('GET', p.path);
       full.push({ which, status: again.status, cost: again.cost, ms: again.ms });
-      rows.push([`${w.mode}, all attributes`, which, p.page, (again.body?.Resources as unknown[] | undefined)?.length ?? 0, again.cost.requests, again.cost.roundTrips, round(again.cost.rcu, 1), round(again.cost.wcu, 1), round(again.ms, 1), undefined]);
+      rows.push([
+        `${w.mode}, all attributes`,
+        which,
+        p.page,
+        (again.body?.Resources as unknown[] | undefined)?.length ?? 0,
+        again.cost.requests,
+        again.cost.roundTrips,
+        round(again.cost.rcu, 1),
+        round(again.cost.wcu, 1),
+        round(again.ms, 1),
+        undefined,
+      ]);
     }
     const fullRatio = full[2]!.cost.requests / full[1]!.cost.requests;
     // Page 1 needs no saved position (one GetItem fewer), so growth is measured against page 2.
@@ -99,13 +145,30 @@ export async function runPaging(report: Report, dir: Directory): Promise<void> {
     const ratio = (k: 'requests' | 'rcu') => points.last[k] / second[k];
     // Time: one page's time is noisy, so compare the median of the last quarter of the walk with
     // the first quarter's (page 1 left out); a walk that grows with the offset shows here.
-    const timed = w.pages.slice(1).filter((p) => p.items === PAGE).map((p) => p.ms);
+    const timed = w.pages
+      .slice(1)
+      .filter((p) => p.items === PAGE)
+      .map((p) => p.ms);
     const quarter = Math.max(1, Math.floor(timed.length / 4));
     const timeGrowth = median(timed.slice(-quarter)) / median(timed.slice(0, quarter));
     data.push({
-      mode: w.mode, pages: w.pages.length, seen: w.seen, totalResults: w.totalResults, totalSeconds: w.totalMs / 1000,
-      totalRequests: sum(w.pages.map((p) => p.cost.requests)), totalRcu: sum(w.pages.map((p) => p.cost.rcu)), totalWcu: sum(w.pages.map((p) => p.cost.wcu)),
-      points, allAttributes: full, lastOverFirst: { requests: ratio('requests'), rcu: ratio('rcu'), time: timeGrowth, requestsAllAttributes: fullRatio }, error: w.error,
+      mode: w.mode,
+      pages: w.pages.length,
+      seen: w.seen,
+      totalResults: w.totalResults,
+      totalSeconds: w.totalMs / 1000,
+      totalRequests: sum(w.pages.map((p) => p.cost.requests)),
+      totalRcu: sum(w.pages.map((p) => p.cost.rcu)),
+      totalWcu: sum(w.pages.map((p) => p.cost.wcu)),
+      points,
+      allAttributes: full,
+      lastOverFirst: {
+        requests: ratio('requests'),
+        rcu: ratio('rcu'),
+        time: timeGrowth,
+        requestsAllAttributes: fullRatio,
+      },
+      error: w.error,
     });
     const complete = !w.error && w.seen === w.totalResults;
     report.target({
@@ -122,18 +185,35 @@ export async function runPaging(report: Report, dir: Directory): Promise<void> {
       detail: `last page / page 2: requests ${round(ratio('requests'), 2)}, RCU ${round(ratio('rcu'), 2)}; time, last quarter / first quarter of the walk (medians): ${round(timeGrowth, 2)}; with all attributes, last/middle requests ${round(fullRatio, 2)}`,
     });
   }
-  rows.push(['startIndex, random jump', `startIndex=${jumpAt}`, Math.ceil(jumpAt / PAGE), (jump.body?.Resources as unknown[] | undefined)?.length ?? 0,
-    jump.cost.requests, jump.cost.roundTrips, round(jump.cost.rcu, 1), round(jump.cost.wcu, 1), round(jump.ms, 1), undefined]);
+  rows.push([
+    'startIndex, random jump',
+    `startIndex=${jumpAt}`,
+    Math.ceil(jumpAt / PAGE),
+    (jump.body?.Resources as unknown[] | undefined)?.length ?? 0,
+    jump.cost.requests,
+    jump.cost.roundTrips,
+    round(jump.cost.rcu, 1),
+    round(jump.cost.wcu, 1),
+    round(jump.ms, 1),
+    undefined,
+  ]);
 
   report.table('paging', {
     title: `2. Paging ${dir.size.toLocaleString('en-US')} users, count=${PAGE} (cost per page)`,
     columns: ['walk', 'page', '#', 'items', 'requests', 'round trips', 'RCU', 'WCU', 'ms', 'ms (median of 5 around)'],
     rows,
     notes: [
-      ...data.map((d) => `${d.mode}: ${d.pages} pages, ${d.seen.toLocaleString('en-US')} users in ${round(d.totalSeconds, 1)} s; ${d.totalRequests.toLocaleString('en-US')} DynamoDB requests, ${round(d.totalRcu, 0).toLocaleString('en-US')} RCU, ${round(d.totalWcu, 0).toLocaleString('en-US')} WCU in total; last page / page 2: requests ${round(d.lastOverFirst.requests, 2)}, RCU ${round(d.lastOverFirst.rcu, 2)} (page 1 skips the saved-position GetItem); median page time, last quarter / first quarter: ${round(d.lastOverFirst.time, 2)}.`),
+      ...data.map(
+        (d) =>
+          `${d.mode}: ${d.pages} pages, ${d.seen.toLocaleString('en-US')} users in ${round(d.totalSeconds, 1)} s; ${d.totalRequests.toLocaleString('en-US')} DynamoDB requests, ${round(d.totalRcu, 0).toLocaleString('en-US')} RCU, ${round(d.totalWcu, 0).toLocaleString('en-US')} WCU in total; last page / page 2: requests ${round(d.lastOverFirst.requests, 2)}, RCU ${round(d.lastOverFirst.rcu, 2)} (page 1 skips the saved-position GetItem); median page time, last quarter / first quarter: ${round(d.lastOverFirst.time, 2)}.`,
+      ),
       `Random jump: a startIndex no walk has reached (${jumpAt}) is found by reading keys only (ProjectionExpression sk), ${round(jump.cost.rcu, 0)} RCU: O(startIndex), by design only for clients that jump.`,
       'Walks ask for excludedAttributes=groups (see the file header); the "all attributes" rows fetch the same pages as Okta does: each user\'s `groups` adds one Query on the inverted index, ~100 requests in one parallel round trip per page.',
     ],
   });
-  report.data.paging = { pageSize: PAGE, walks: data, jump: { startIndex: jumpAt, status: jump.status, cost: jump.cost, ms: jump.ms } };
+  report.data.paging = {
+    pageSize: PAGE,
+    walks: data,
+    jump: { startIndex: jumpAt, status: jump.status, cost: jump.cost, ms: jump.ms },
+  };
 }

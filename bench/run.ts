@@ -33,13 +33,35 @@ type Section = (typeof SECTIONS)[number];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') as Section[] | undefined;
-for (const s of only ?? []) if (!SECTIONS.includes(s)) throw new Error(`unknown section ${s}; known: ${SECTIONS.join(', ')}`);
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',') as Section[] | undefined;
+for (const s of only ?? [])
+  if (!SECTIONS.includes(s)) throw new Error(`unknown section ${s}; known: ${SECTIONS.join(', ')}`);
 const wanted = (s: Section) => !only || only.includes(s);
 
 const settings = quick
-  ? { mode: 'quick', small: 100, large: 2_000, opRuns: 2, coldStartRuns: 20, engineBudgetMs: 150, latencyRequests: 200, latencyWorkers: 8 }
-  : { mode: 'full', small: 100, large: 100_000, opRuns: 3, coldStartRuns: 20, engineBudgetMs: 500, latencyRequests: 1_000, latencyWorkers: 8 };
+  ? {
+      mode: 'quick',
+      small: 100,
+      large: 2_000,
+      opRuns: 2,
+      coldStartRuns: 20,
+      engineBudgetMs: 150,
+      latencyRequests: 200,
+      latencyWorkers: 8,
+    }
+  : {
+      mode: 'full',
+      small: 100,
+      large: 100_000,
+      opRuns: 3,
+      coldStartRuns: 20,
+      engineBudgetMs: 500,
+      latencyRequests: 1_000,
+      latencyWorkers: 8,
+    };
 
 const report = new Report();
 const started = Date.now();
@@ -61,7 +83,9 @@ async function section(name: Section, fn: () => Promise<void>): Promise<void> {
 
 const m = machine();
 console.log(`# npm run bench${quick ? ' -- --quick' : ''}`);
-console.log(`${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; sizes ${settings.small} and ${settings.large.toLocaleString('en-US')} users`);
+console.log(
+  `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; sizes ${settings.small} and ${settings.large.toLocaleString('en-US')} users`,
+);
 
 // CPU-only sections first, before DynamoDB Local (a JVM) shares the cores.
 await section('coldStart', () => runColdStart(report, { runs: settings.coldStartRuns, outDir }));
@@ -79,8 +103,14 @@ if (needsStack) {
     if (seedProblem) throw new Error(`seeded users do not read back like created ones: ${seedProblem}`);
     const large = await buildDirectory(stack, 'large', settings.large);
     const rate = (settings.large * 3) / (large.seedMs / 1000);
-    console.log(`  ${settings.large.toLocaleString('en-US')} users + memberships seeded in ${round(large.seedMs / 1000, 1)} s (${round(rate, 0)} items/s)`);
-    report.data.directories = { small: { size: small.size, seedSeconds: small.seedMs / 1000 }, large: { size: large.size, seedSeconds: large.seedMs / 1000 }, seedFormatVerified: true };
+    console.log(
+      `  ${settings.large.toLocaleString('en-US')} users + memberships seeded in ${round(large.seedMs / 1000, 1)} s (${round(rate, 0)} items/s)`,
+    );
+    report.data.directories = {
+      small: { size: small.size, seedSeconds: small.seedMs / 1000 },
+      large: { size: large.size, seedSeconds: large.seedMs / 1000 },
+      seedFormatVerified: true,
+    };
 
     let largeOps: Map<string, MeasuredOperation> | undefined;
     await section('cost', async () => {
@@ -90,12 +120,25 @@ if (needsStack) {
     });
     await section('hugeGroup', () => runHugeGroup(report, small, large));
     await section('paging', () => runPaging(report, large));
-    await section('latency', () => runLatency(report, large, stack!.ctx.db, { requests: settings.latencyRequests, workers: settings.latencyWorkers }));
+    await section('latency', () =>
+      runLatency(report, large, stack!.ctx.db, {
+        requests: settings.latencyRequests,
+        workers: settings.latencyWorkers,
+      }),
+    );
     await section('price', async () => {
       if (!largeOps) largeOps = await measureOperations(large, 1);
       const ops: PricedOperation[] = OPERATIONS.flatMap((op) => {
         const measured = largeOps!.get(op.name);
-        return measured && !measured.error ? [{ name: op.name, function: op.request.includes('/Groups') ? 'groups' as const : 'users' as const, cost: measured.cost }] : [];
+        return measured && !measured.error
+          ? [
+              {
+                name: op.name,
+                function: op.request.includes('/Groups') ? ('groups' as const) : ('users' as const),
+                cost: measured.cost,
+              },
+            ]
+          : [];
       });
       runAwsPrice(report, ops, await authorizerCost(stack!, large));
     });
@@ -111,7 +154,13 @@ if (needsStack) {
 async function authorizerCost(stack: LocalStack, dir: Directory): Promise<Cost | undefined> {
   try {
     const authorize = authorizerHandler(stack.ctx);
-    const { cost } = await metered(() => authorize({ type: 'TOKEN', authorizationToken: `Bearer ${dir.scim.token}`, methodArn: 'arn:aws:execute-api:us-east-1:000000000000:api/prod/GET/scim/v2/Users' }));
+    const { cost } = await metered(() =>
+      authorize({
+        type: 'TOKEN',
+        authorizationToken: `Bearer ${dir.scim.token}`,
+        methodArn: 'arn:aws:execute-api:us-east-1:000000000000:api/prod/GET/scim/v2/Users',
+      }),
+    );
     return cost;
   } catch {
     return undefined;
@@ -119,5 +168,11 @@ async function authorizerCost(stack: LocalStack, dir: Directory): Promise<Cost |
 }
 
 report.printTargets();
-const file = report.write(outDir, { mode: settings.mode, settings, startedAt: new Date(started).toISOString(), durationSeconds: (Date.now() - started) / 1000, command: `npm run bench${quick ? ' -- --quick' : ''}` });
+const file = report.write(outDir, {
+  mode: settings.mode,
+  settings,
+  startedAt: new Date(started).toISOString(),
+  durationSeconds: (Date.now() - started) / 1000,
+  command: `npm run bench${quick ? ' -- --quick' : ''}`,
+});
 console.log(`\nWrote ${file} (${round((Date.now() - started) / 1000, 0)} s in all)`);

@@ -34,7 +34,9 @@ function adminKey(): { key: string; generated: boolean } {
 
 async function main() {
   if (!(await portIsFree(port))) {
-    console.error(`Port ${port} is already in use (another \`npm start\`?). Stop it or run with PORT=<other port> npm start.`);
+    console.error(
+      `Port ${port} is already in use (another \`npm start\`?). Stop it or run with PORT=<other port> npm start.`,
+    );
     process.exit(1);
   }
   mkdirSync(dataDir, { recursive: true });

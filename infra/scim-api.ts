@@ -27,7 +27,12 @@ import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { bindTable } from '#infra/bind-table.ts';
-import { GATEWAY_RESPONSES, SCIM_ERROR_CONTENT_TYPE, responseTypeOf, scimErrorTemplate } from '#infra/gateway-responses.ts';
+import {
+  GATEWAY_RESPONSES,
+  SCIM_ERROR_CONTENT_TYPE,
+  responseTypeOf,
+  scimErrorTemplate,
+} from '#infra/gateway-responses.ts';
 import {
   ADMIN_PREFIX,
   FUNCTIONS,
@@ -139,7 +144,10 @@ export class ScimApi extends Construct {
     const stageName = props.stageName ?? SCIM_API_DEFAULTS.stageName;
     const logRetention = props.logRetention ?? SCIM_API_DEFAULTS.logRetention;
     const tokenLifetimeDays = wholeDays(props.tokenLifetime ?? SCIM_API_DEFAULTS.tokenLifetime);
-    const maxActiveTokens = positiveInteger('maxActiveTokens', props.maxActiveTokens ?? SCIM_API_DEFAULTS.maxActiveTokens);
+    const maxActiveTokens = positiveInteger(
+      'maxActiveTokens',
+      props.maxActiveTokens ?? SCIM_API_DEFAULTS.maxActiveTokens,
+    );
     const customExtension = props.customExtension && customExtensionEnv(props.customExtension);
     const allowedSourceIps = props.allowedSourceIps && validSourceIps(props.allowedSourceIps);
 
@@ -149,7 +157,12 @@ export class ScimApi extends Construct {
     const adminFunctions = functionsServing('admin');
     const functions = {} as Record<FunctionName, LambdaFunction>;
     for (const [name, spec] of Object.entries(FUNCTIONS) as [FunctionName, FunctionSpec][]) {
-      const fn = this.createFunction(name, spec, { logRetention, tracing: props.tracing, sourceMaps: props.sourceMaps, bundleAwsSdk: props.bundleAwsSdk });
+      const fn = this.createFunction(name, spec, {
+        logRetention,
+        tracing: props.tracing,
+        sourceMaps: props.sourceMaps,
+        bundleAwsSdk: props.bundleAwsSdk,
+      });
       bindTable(fn, this.table, spec.tableAccess);
       if (name !== 'authorizer' && adminFunctions.has(name)) {
         fn.addEnvironment('TOKEN_LIFETIME_DAYS', String(tokenLifetimeDays));
@@ -231,7 +244,12 @@ export class ScimApi extends Construct {
   private createFunction(
     name: FunctionName,
     spec: FunctionSpec,
-    options: { logRetention: RetentionDays; tracing: boolean | undefined; sourceMaps: boolean | undefined; bundleAwsSdk: boolean | undefined },
+    options: {
+      logRetention: RetentionDays;
+      tracing: boolean | undefined;
+      sourceMaps: boolean | undefined;
+      bundleAwsSdk: boolean | undefined;
+    },
   ): LambdaFunction {
     const id = pascalCase(name);
     const logGroup = new LogGroup(this, `${id}Logs`, { retention: options.logRetention });
@@ -311,7 +329,8 @@ export function bundlingOptions(sourceMaps: boolean, bundleAwsSdk = false): Bund
     // most of a bundle's size. `bundleAwsSdk: true` pins the tested versions instead.
     bundleAwsSDK: bundleAwsSdk,
     // Some CommonJS dependencies call require() for Node built-ins, which an ES module lacks.
-    banner: "import { createRequire as __scimCreateRequire } from 'node:module'; const require = __scimCreateRequire(import.meta.url);",
+    banner:
+      "import { createRequire as __scimCreateRequire } from 'node:module'; const require = __scimCreateRequire(import.meta.url);",
     esbuildArgs: { '--tree-shaking': 'true' },
   };
 }
@@ -361,7 +380,8 @@ function sourceIpPolicy(allowedSourceIps: readonly string[]): PolicyDocument {
 }
 
 function validSourceIps(ips: readonly string[]): readonly string[] {
-  if (ips.length === 0) throw new Error('allowedSourceIps: give at least one address or CIDR (omit the prop for no restriction)');
+  if (ips.length === 0)
+    throw new Error('allowedSourceIps: give at least one address or CIDR (omit the prop for no restriction)');
   for (const entry of ips) {
     const [address = '', prefix, ...rest] = entry.split('/');
     const family = isIP(address);

@@ -99,7 +99,9 @@ export function scimApiPropsFromContext(node: Node): ScimApiProps {
   const retention = num(CONTEXT_KEYS.logRetentionDays);
   if (retention !== undefined) {
     if (!(Object.values(RetentionDays) as unknown[]).includes(retention)) {
-      throw new Error(`context ${CONTEXT_KEYS.logRetentionDays}: ${retention} is not a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, ...)`);
+      throw new Error(
+        `context ${CONTEXT_KEYS.logRetentionDays}: ${retention} is not a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, ...)`,
+      );
     }
     props.logRetention = retention as RetentionDays;
   }

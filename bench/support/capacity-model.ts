@@ -14,7 +14,17 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TABLE } from '#store/table.ts';
 
-type AttributeValue = { S?: string; N?: string; B?: Uint8Array; BOOL?: boolean; NULL?: boolean; M?: Record<string, AttributeValue>; L?: AttributeValue[]; SS?: string[]; NS?: string[] };
+type AttributeValue = {
+  S?: string;
+  N?: string;
+  B?: Uint8Array;
+  BOOL?: boolean;
+  NULL?: boolean;
+  M?: Record<string, AttributeValue>;
+  L?: AttributeValue[];
+  SS?: string[];
+  NS?: string[];
+};
 
 const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
 
@@ -84,7 +94,8 @@ export class TransactionCapacityModel {
         const result = await next(args);
         if (context.commandName === 'TransactWriteItemsCommand') {
           const input = args.input as { TransactItems?: TransactItem[] };
-          const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number }[] }).ConsumedCapacity ?? [];
+          const consumed =
+            (result.output as { ConsumedCapacity?: { CapacityUnits?: number }[] }).ConsumedCapacity ?? [];
           this.reported += consumed.reduce((s, c) => s + (c.CapacityUnits ?? 0), 0);
           this.modelled += transactionWriteUnits(input.TransactItems ?? []);
         }

@@ -30,18 +30,35 @@ const progressLine = (label: string) => {
 export async function buildDirectory(stack: LocalStack, tenantId: string, size: number): Promise<Directory> {
   const start = nowMs();
   const scim = await stack.tenant(tenantId);
-  const users = await seedUsers(stack.ctx.db, tenantId, size, { tag: tenantId, concurrency: 32, onProgress: progressLine(`${tenantId} users`) });
-  const big = expectStatus(await scim.call('POST', '/Groups', { body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'All users' } }), 201, 'create group');
+  const users = await seedUsers(stack.ctx.db, tenantId, size, {
+    tag: tenantId,
+    concurrency: 32,
+    onProgress: progressLine(`${tenantId} users`),
+  });
+  const big = expectStatus(
+    await scim.call('POST', '/Groups', {
+      body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'All users' },
+    }),
+    201,
+    'create group',
+  );
   const bigGroupId = big.body.id as string;
-  await seedMembers(stack.ctx.db, tenantId, bigGroupId, users, { concurrency: 32, onProgress: progressLine(`${tenantId} members`) });
-  const small = expectStatus(await scim.call('POST', '/Groups', {
-    body: {
-      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
-      displayName: 'Engineering',
-      externalId: `${tenantId}-eng`,
-      members: users.slice(0, 3).map((u) => ({ value: u.id, display: u.userName })),
-    },
-  }), 201, 'create small group');
+  await seedMembers(stack.ctx.db, tenantId, bigGroupId, users, {
+    concurrency: 32,
+    onProgress: progressLine(`${tenantId} members`),
+  });
+  const small = expectStatus(
+    await scim.call('POST', '/Groups', {
+      body: {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        displayName: 'Engineering',
+        externalId: `${tenantId}-eng`,
+        members: users.slice(0, 3).map((u) => ({ value: u.id, display: u.userName })),
+      },
+    }),
+    201,
+    'create small group',
+  );
   return { size, scim, users, bigGroupId, smallGroupId: small.body.id as string, seedMs: nowMs() - start };
 }
 
@@ -50,11 +67,25 @@ export async function verifySeedFormat(dir: Directory): Promise<string | undefin
   const seeded = dir.users[dir.users.length - 1]!;
   const got = expectStatus(await dir.scim.call('GET', `/Users/${seeded.id}`), 200, 'GET seeded user');
   const body = { ...got.body } as Record<string, unknown>;
-  const created = expectStatus(await dir.scim.call('POST', '/Users', {
-    body: { ...Object.fromEntries(Object.entries(body).filter(([k]) => !['id', 'meta', 'groups'].includes(k))), userName: `verify-${seeded.userName}`, externalId: `verify-${seeded.externalId}` },
-  }), 201, 'POST copy of seeded user');
-  const shape = (r: Record<string, unknown>) => JSON.stringify(Object.keys(r).filter((k) => k !== 'groups').sort());
-  const problem = shape(body) === shape(created.body) ? undefined : `seeded ${shape(body)} vs created ${shape(created.body)}`;
+  const created = expectStatus(
+    await dir.scim.call('POST', '/Users', {
+      body: {
+        ...Object.fromEntries(Object.entries(body).filter(([k]) => !['id', 'meta', 'groups'].includes(k))),
+        userName: `verify-${seeded.userName}`,
+        externalId: `verify-${seeded.externalId}`,
+      },
+    }),
+    201,
+    'POST copy of seeded user',
+  );
+  const shape = (r: Record<string, unknown>) =>
+    JSON.stringify(
+      Object.keys(r)
+        .filter((k) => k !== 'groups')
+        .sort(),
+    );
+  const problem =
+    shape(body) === shape(created.body) ? undefined : `seeded ${shape(body)} vs created ${shape(created.body)}`;
   expectStatus(await dir.scim.call('DELETE', `/Users/${created.body.id as string}`), 204, 'DELETE verify user');
   return problem;
 }

@@ -50,12 +50,19 @@ export interface LocalStack {
 // makes thousands of them overflows fetch's 16 KB header limit.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-function request(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+function request(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, headers, agent, maxHeaderSize: 64 * 1024 * 1024 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -63,7 +70,13 @@ function request(url: string, method: string, headers: Record<string, string>, b
   });
 }
 
-async function send(model: TransactionCapacityModel, url: string, method: string, authorization: string, options: CallOptions = {}): Promise<CallResult> {
+async function send(
+  model: TransactionCapacityModel,
+  url: string,
+  method: string,
+  authorization: string,
+  options: CallOptions = {},
+): Promise<CallResult> {
   const headers: Record<string, string> = { Authorization: authorization, ...(options.headers ?? {}) };
   let body: string | undefined;
   if (options.body !== undefined) {
@@ -75,7 +88,11 @@ async function send(model: TransactionCapacityModel, url: string, method: string
   const res = await request(url, method, headers, body);
   const ms = nowMs() - start;
   let parsed: unknown;
-  try { parsed = res.text ? JSON.parse(res.text) : undefined; } catch { parsed = undefined; }
+  try {
+    parsed = res.text ? JSON.parse(res.text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
   const costHeader = res.headers['x-dynamodb-cost'];
   const cost = typeof costHeader === 'string' ? (JSON.parse(costHeader) as Cost) : emptyCost();
   const transactions = model.take();
@@ -89,16 +106,31 @@ export async function startLocalStack(options: { authorizerCacheTtlSeconds?: num
   try {
     const tableName = `scim-bench-${randomUUID().slice(0, 8)}`;
     await ensureTable(ddb.endpoint, tableName);
-    const ctx: AppContext = { db: createDb({ tableName, endpoint: ddb.endpoint }), clock: () => new Date(), config: configFromEnv({}) };
+    const ctx: AppContext = {
+      db: createDb({ tableName, endpoint: ddb.endpoint }),
+      clock: () => new Date(),
+      config: configFromEnv({}),
+    };
     const model = new TransactionCapacityModel();
     model.attach(ctx.db.doc);
     const adminKey = `bench-admin-${randomUUID()}`;
     // A long authorizer cache, as deployed: the bench measures the route functions, not the token check.
-    const server: Server = createLocalApi({ ctx, adminKey, authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds ?? 3600, exposeCost: true });
+    const server: Server = createLocalApi({
+      ctx,
+      adminKey,
+      authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds ?? 3600,
+      exposeCost: true,
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const admin = (method: string, path: string, body?: unknown) =>
-      send(model, `${url}/admin${path}`, method, `Bearer ${adminKey}`, body === undefined ? {} : { body, headers: { 'Content-Type': 'application/json' } });
+      send(
+        model,
+        `${url}/admin${path}`,
+        method,
+        `Bearer ${adminKey}`,
+        body === undefined ? {} : { body, headers: { 'Content-Type': 'application/json' } },
+      );
     return {
       ddb,
       ctx,
@@ -107,10 +139,17 @@ export async function startLocalStack(options: { authorizerCacheTtlSeconds?: num
       async tenant(tenantId) {
         const put = await admin('PUT', `/tenants/${tenantId}`, {});
         if (put.status >= 300) throw new Error(`PUT /admin/tenants/${tenantId}: ${put.status} ${put.text}`);
-        const res = await admin('POST', `/tenants/${tenantId}/tokens`, { name: `bench-${randomUUID().slice(0, 8)}`, scope: 'full' });
+        const res = await admin('POST', `/tenants/${tenantId}/tokens`, {
+          name: `bench-${randomUUID().slice(0, 8)}`,
+          scope: 'full',
+        });
         if (res.status !== 201) throw new Error(`POST /admin/tenants/${tenantId}/tokens: ${res.status} ${res.text}`);
         const token = res.body.token as string;
-        return { tenantId, token, call: (method, path, opts) => send(model, `${url}/scim/v2${path}`, method, `Bearer ${token}`, opts) };
+        return {
+          tenantId,
+          token,
+          call: (method, path, opts) => send(model, `${url}/scim/v2${path}`, method, `Bearer ${token}`, opts),
+        };
       },
       async close() {
         server.closeAllConnections();

@@ -40,11 +40,16 @@ export function renderTable(table: Table): string {
   const widths = table.columns.map((c, i) => Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length)));
   const line = (values: string[], numeric: boolean[]) =>
     `| ${values.map((v, i) => (numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join(' | ')} |`;
-  const numericColumn = table.columns.map((_, i) => table.rows.length > 0 && table.rows.every((r) => isNumeric(r[i]) || r[i] == null));
+  const numericColumn = table.columns.map(
+    (_, i) => table.rows.length > 0 && table.rows.every((r) => isNumeric(r[i]) || r[i] == null),
+  );
   const out = [
     `### ${table.title}`,
     '',
-    line(table.columns, table.columns.map(() => false)),
+    line(
+      table.columns,
+      table.columns.map(() => false),
+    ),
     `|${widths.map((w, i) => (numericColumn[i] ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`,
     ...table.rows.map((_, r) => line(cells[r]!, table.rows[r]!.map(isNumeric))),
   ];
@@ -66,7 +71,9 @@ export class Report {
   target(verdict: TargetVerdict): void {
     this.targets.push(verdict);
     const mark = verdict.met ? 'MET   ' : 'MISSED';
-    console.log(`${verdict.met ? '  ✓' : '  ✗'} target ${mark} [${verdict.section}] ${verdict.target}: ${verdict.detail}`);
+    console.log(
+      `${verdict.met ? '  ✓' : '  ✗'} target ${mark} [${verdict.section}] ${verdict.target}: ${verdict.detail}`,
+    );
   }
 
   note(message: string): void {
@@ -76,13 +83,18 @@ export class Report {
   printTargets(): void {
     const missed = this.targets.filter((t) => !t.met);
     console.log(`\n## Targets: ${this.targets.length - missed.length} met, ${missed.length} missed`);
-    for (const t of this.targets) console.log(`${t.met ? '  ✓ met   ' : '  ✗ MISSED'} [${t.section}] ${t.target} — ${t.detail}`);
+    for (const t of this.targets)
+      console.log(`${t.met ? '  ✓ met   ' : '  ✗ MISSED'} [${t.section}] ${t.target} — ${t.detail}`);
     for (const e of this.errors) console.log(`  ! section ${e.section} failed: ${e.error}`);
   }
 
   write(dir: string, meta: Record<string, unknown>): string {
     mkdirSync(dir, { recursive: true });
-    const body = JSON.stringify({ ...meta, machine: machine(), targets: this.targets, errors: this.errors, tables: this.tables, data: this.data }, null, 2);
+    const body = JSON.stringify(
+      { ...meta, machine: machine(), targets: this.targets, errors: this.errors, tables: this.tables, data: this.data },
+      null,
+      2,
+    );
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const file = join(dir, `bench-${meta.mode as string}-${stamp}.json`);
     writeFileSync(file, body);

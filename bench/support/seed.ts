@@ -19,14 +19,20 @@ export function userBody(n: number, tag: string): Record<string, unknown> {
   const k = String(n).padStart(6, '0');
   const userName = `${tag}.user${k}@example.com`;
   return {
-    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],
+    schemas: [
+      'urn:ietf:params:scim:schemas:core:2.0:User',
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+    ],
     userName,
     externalId: `${tag}-ext-${k}`,
     name: { givenName: `Given${k}`, familyName: `Family${k}`, formatted: `Given${k} Family${k}` },
     displayName: `Given${k} Family${k}`,
     active: true,
     emails: [{ value: userName, type: 'work', primary: true }],
-    'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { employeeNumber: String(100000 + n), department: 'Engineering' },
+    'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': {
+      employeeNumber: String(100000 + n),
+      department: 'Engineering',
+    },
   };
 }
 
@@ -67,7 +73,10 @@ export interface SeededUser {
 
 /** Seeds `count` users into `tenantId` and adds them to the tenant's userCount. */
 export async function seedUsers(
-  db: Db, tenantId: string, count: number, options: { tag: string; concurrency?: number; onProgress?: (done: number, total: number) => void },
+  db: Db,
+  tenantId: string,
+  count: number,
+  options: { tag: string; concurrency?: number; onProgress?: (done: number, total: number) => void },
 ): Promise<SeededUser[]> {
   const now = new Date().toISOString();
   const users: SeededUser[] = [];
@@ -91,19 +100,30 @@ export async function seedUsers(
     });
     items.push({ ...keys.userName(tenantId, userName), id });
   }
-  await writeAll(db, items, options.concurrency ?? 8, options.onProgress ? (d) => options.onProgress!(d, items.length) : undefined);
-  await db.doc.send(new UpdateCommand({
-    TableName: db.tableName,
-    Key: keys.tenant(tenantId),
-    UpdateExpression: 'ADD userCount :n',
-    ExpressionAttributeValues: { ':n': count },
-  }));
+  await writeAll(
+    db,
+    items,
+    options.concurrency ?? 8,
+    options.onProgress ? (d) => options.onProgress!(d, items.length) : undefined,
+  );
+  await db.doc.send(
+    new UpdateCommand({
+      TableName: db.tableName,
+      Key: keys.tenant(tenantId),
+      UpdateExpression: 'ADD userCount :n',
+      ExpressionAttributeValues: { ':n': count },
+    }),
+  );
   return users;
 }
 
 /** Seeds membership items (= resources.ts memberItem()) of `memberIds` (users) in group `groupId`. */
 export async function seedMembers(
-  db: Db, tenantId: string, groupId: string, members: SeededUser[], options: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
+  db: Db,
+  tenantId: string,
+  groupId: string,
+  members: SeededUser[],
+  options: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<void> {
   const items: Item[] = members.map((m) => ({
     ...keys.member(tenantId, groupId, m.id),
@@ -112,5 +132,10 @@ export async function seedMembers(
     mt: 'User',
     display: m.userName,
   }));
-  await writeAll(db, items, options.concurrency ?? 8, options.onProgress ? (d) => options.onProgress!(d, items.length) : undefined);
+  await writeAll(
+    db,
+    items,
+    options.concurrency ?? 8,
+    options.onProgress ? (d) => options.onProgress!(d, items.length) : undefined,
+  );
 }

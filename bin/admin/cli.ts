@@ -50,7 +50,14 @@ const day = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').rep
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function describeTenant(t: Tenant): string {
@@ -127,7 +134,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     );
     const res = await send(target, command);
     if (res.status >= 400) {
-      const detail = (res.body as { detail?: string } | undefined)?.detail ?? (typeof res.body === 'string' ? res.body : JSON.stringify(res.body));
+      const detail =
+        (res.body as { detail?: string } | undefined)?.detail ??
+        (typeof res.body === 'string' ? res.body : JSON.stringify(res.body));
       if (values.json) io.out(JSON.stringify(res.body ?? { status: res.status }, null, 2));
       io.err(`error: ${res.status} ${detail || 'request failed'}${hint(target, res.status)}`);
       return 1;
@@ -153,8 +162,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
 }
 
 function hint(target: Target, status: number): string {
-  if (status === 401 && target.kind === 'local') return '\n(check the admin key: --admin-key, ADMIN_KEY or .data/admin-key)';
-  if (status === 403 && target.kind === 'aws') return '\n(your AWS identity needs execute-api:Invoke on the admin routes of this stage)';
+  if (status === 401 && target.kind === 'local')
+    return '\n(check the admin key: --admin-key, ADMIN_KEY or .data/admin-key)';
+  if (status === 403 && target.kind === 'aws')
+    return '\n(your AWS identity needs execute-api:Invoke on the admin routes of this stage)';
   return '';
 }
 
@@ -194,10 +205,12 @@ function planCommand(positionals: string[], values: Values): Command {
     const name = str('name');
     if (!name) throw new UsageError('token create needs --name <name>, a label such as "okta-prod"');
     const scope = str('scope');
-    if (scope !== undefined && scope !== 'full' && scope !== 'read') throw new UsageError('--scope must be "full" or "read"');
+    if (scope !== undefined && scope !== 'full' && scope !== 'read')
+      throw new UsageError('--scope must be "full" or "read"');
     const daysText = str('days');
     const days = daysText === undefined ? undefined : Number(daysText);
-    if (days !== undefined && (!Number.isInteger(days) || days < 1)) throw new UsageError('--days must be a whole number of days, at least 1');
+    if (days !== undefined && (!Number.isInteger(days) || days < 1))
+      throw new UsageError('--days must be a whole number of days, at least 1');
     return {
       method: 'POST',
       path: `/admin/tenants/${seg(tenantId!)}/tokens`,
@@ -212,7 +225,8 @@ function planCommand(positionals: string[], values: Values): Command {
       path: `/admin/tenants/${seg(tenantId!)}/tokens`,
       render: (b) => {
         const tokens = (b as { tokens: TokenView[] }).tokens;
-        if (!tokens.length) return `Tenant ${tenantId} has no tokens. Create one: scim-admin token create ${tenantId} --name <name>`;
+        if (!tokens.length)
+          return `Tenant ${tenantId} has no tokens. Create one: scim-admin token create ${tenantId} --name <name>`;
         return table([
           ['ID', 'NAME', 'SCOPE', 'STATUS', 'EXPIRES', 'LAST USED'],
           ...tokens.map((t) => [t.id, t.name, t.scope, t.status, day(t.expiresAt), day(t.lastUsedAt)]),
@@ -225,7 +239,8 @@ function planCommand(positionals: string[], values: Values): Command {
     return {
       method: 'DELETE',
       path: `/admin/tenants/${seg(tenantId!)}/tokens/${seg(tokenId!)}`,
-      render: () => `Revoked token ${tokenId} of tenant ${tenantId}. Requests with it are refused as soon as the API's authorizer cache entry for it expires (the cache TTL).`,
+      render: () =>
+        `Revoked token ${tokenId} of tenant ${tenantId}. Requests with it are refused as soon as the API's authorizer cache entry for it expires (the cache TTL).`,
     };
   }
   if (group === 'provisioning' && (action === 'on' || action === 'off')) {
@@ -236,9 +251,10 @@ function planCommand(positionals: string[], values: Values): Command {
       body: { enabled: action === 'on' },
       render: (b) => {
         const t = b as Tenant;
-        const note = action === 'off'
-          ? `\nProvisioning is off: ${t.revokedTokens ?? 0} token(s) revoked; SCIM requests get 401. Turning it on again does not restore them.`
-          : `\nProvisioning is on. Create a token if the tenant has none: scim-admin token create ${tenantId} --name <name>`;
+        const note =
+          action === 'off'
+            ? `\nProvisioning is off: ${t.revokedTokens ?? 0} token(s) revoked; SCIM requests get 401. Turning it on again does not restore them.`
+            : `\nProvisioning is on. Create a token if the tenant has none: scim-admin token create ${tenantId} --name <name>`;
         return describeTenant(t) + note;
       },
     };

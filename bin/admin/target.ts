@@ -31,7 +31,8 @@ const baseOf = (url: string) => url.replace(/\/+$/, '').replace(/\/admin$/, '');
 
 export async function resolveTarget(options: TargetOptions, env: NodeJS.ProcessEnv, cwd: string): Promise<Target> {
   if (options.stack) {
-    if (options.url || options.adminKey) throw new TargetError('use either --stack (deployed) or --url/--admin-key (local), not both');
+    if (options.url || options.adminKey)
+      throw new TargetError('use either --stack (deployed) or --url/--admin-key (local), not both');
     const credentials = defaultProvider(options.profile ? { profile: options.profile } : {});
     const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
     const cloudformation = new CloudFormationClient({ ...(region ? { region } : {}), credentials });
@@ -40,11 +41,21 @@ export async function resolveTarget(options: TargetOptions, env: NodeJS.ProcessE
       const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: options.stack }));
       const outputs = Stacks?.[0]?.Outputs ?? [];
       // CDK names an output in a nested construct `<path>AdminBaseUrl<hash>`; prefer the exact key.
-      const output = outputs.find((o) => o.OutputKey === ADMIN_URL_OUTPUT) ?? outputs.find((o) => o.OutputKey?.includes(ADMIN_URL_OUTPUT));
+      const output =
+        outputs.find((o) => o.OutputKey === ADMIN_URL_OUTPUT) ??
+        outputs.find((o) => o.OutputKey?.includes(ADMIN_URL_OUTPUT));
       if (!output?.OutputValue) {
-        throw new TargetError(`stack ${options.stack} has no ${ADMIN_URL_OUTPUT} output; is it a SCIM directory stack?`);
+        throw new TargetError(
+          `stack ${options.stack} has no ${ADMIN_URL_OUTPUT} output; is it a SCIM directory stack?`,
+        );
       }
-      return { kind: 'aws', baseUrl: baseOf(output.OutputValue), region: resolvedRegion, credentials, stack: options.stack };
+      return {
+        kind: 'aws',
+        baseUrl: baseOf(output.OutputValue),
+        region: resolvedRegion,
+        credentials,
+        stack: options.stack,
+      };
     } catch (error) {
       if (error instanceof TargetError) throw error;
       throw new TargetError(`could not read stack ${options.stack}: ${(error as Error).message}`);
@@ -54,9 +65,12 @@ export async function resolveTarget(options: TargetOptions, env: NodeJS.ProcessE
   }
   const baseUrl = baseOf(options.url ?? env.SCIM_ADMIN_URL ?? `http://localhost:${env.PORT ?? 8080}`);
   const keyFile = join(resolve(cwd, env.DATA_DIR ?? '.data'), 'admin-key');
-  const adminKey = options.adminKey ?? env.ADMIN_KEY ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined);
+  const adminKey =
+    options.adminKey ?? env.ADMIN_KEY ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined);
   if (!adminKey) {
-    throw new TargetError(`no admin key: pass --admin-key, set ADMIN_KEY, or run from the folder where \`npm start\` wrote ${keyFile}`);
+    throw new TargetError(
+      `no admin key: pass --admin-key, set ADMIN_KEY, or run from the folder where \`npm start\` wrote ${keyFile}`,
+    );
   }
   return { kind: 'local', baseUrl, adminKey };
 }
@@ -67,14 +81,25 @@ export interface AdminResponse {
 }
 
 /** One admin API call; a JSON body in, the parsed JSON body (if any) out. */
-export async function adminRequest(target: Target, method: string, path: string, body?: unknown): Promise<AdminResponse> {
+export async function adminRequest(
+  target: Target,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<AdminResponse> {
   const url = new URL(`${target.baseUrl}${path}`);
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  let headers: Record<string, string> = { accept: 'application/json', ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) };
+  let headers: Record<string, string> = {
+    accept: 'application/json',
+    ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
+  };
   if (target.kind === 'local') {
     headers.authorization = `Bearer ${target.adminKey}`;
   } else {
-    headers = await signRequest({ method, url, headers, ...(payload !== undefined ? { body: payload } : {}) }, { region: target.region, credentials: target.credentials });
+    headers = await signRequest(
+      { method, url, headers, ...(payload !== undefined ? { body: payload } : {}) },
+      { region: target.region, credentials: target.credentials },
+    );
     // fetch sets Host itself, from the same URL the signature covers.
     delete headers.host;
   }
@@ -84,7 +109,8 @@ export async function adminRequest(target: Target, method: string, path: string,
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> } }).cause;
     const code = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).message;
-    const hint = target.kind === 'local' ? '; is `npm start` running? (or pass --url, or --stack for a deployed stack)' : '';
+    const hint =
+      target.kind === 'local' ? '; is `npm start` running? (or pass --url, or --stack for a deployed stack)' : '';
     throw new TargetError(`cannot reach the admin API at ${url.origin} (${code})${hint}`);
   }
   const text = await res.text();

@@ -11,7 +11,9 @@ export function adminHandler(ctx: AppContext) {
     'GET /admin/tenants/{tenantId}': (req) => admin.getTenant(req.pathParameters.tenantId!),
     'POST /admin/tenants/{tenantId}/tokens': (req) => admin.createToken(req.pathParameters.tenantId!, req.body),
     'GET /admin/tenants/{tenantId}/tokens': (req) => admin.listTokens(req.pathParameters.tenantId!),
-    'DELETE /admin/tenants/{tenantId}/tokens/{tokenId}': (req) => admin.revokeToken(req.pathParameters.tenantId!, req.pathParameters.tokenId!),
-    'PUT /admin/tenants/{tenantId}/provisioning': (req) => admin.setProvisioning(req.pathParameters.tenantId!, req.body),
+    'DELETE /admin/tenants/{tenantId}/tokens/{tokenId}': (req) =>
+      admin.revokeToken(req.pathParameters.tenantId!, req.pathParameters.tokenId!),
+    'PUT /admin/tenants/{tenantId}/provisioning': (req) =>
+      admin.setProvisioning(req.pathParameters.tenantId!, req.body),
   });
 }

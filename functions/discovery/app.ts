@@ -19,12 +19,27 @@ export function discoveryHandler(ctx: AppContext) {
       body: serviceProviderConfig({
         baseUrl: callerOf(req).scimBase,
         changePassword: true,
-        pagination: { cursor: true, index: true, defaultPaginationMethod: 'index', defaultPageSize: DEFAULT_COUNT, maxPageSize: MAX_COUNT, cursorTimeout: 3600 },
+        pagination: {
+          cursor: true,
+          index: true,
+          defaultPaginationMethod: 'index',
+          defaultPageSize: DEFAULT_COUNT,
+          maxPageSize: MAX_COUNT,
+          cursorTimeout: 3600,
+        },
       }),
     }),
-    'GET /scim/v2/ResourceTypes': async (req) => ({ status: 200, body: listResponse(resourceTypes(registry, callerOf(req).scimBase)) }),
-    'GET /scim/v2/ResourceTypes/{id}': async (req) => byId(resourceTypes(registry, callerOf(req).scimBase), req.pathParameters.id!, 'resource type'),
-    'GET /scim/v2/Schemas': async (req) => ({ status: 200, body: listResponse(schemas(registry, callerOf(req).scimBase)) }),
-    'GET /scim/v2/Schemas/{id}': async (req) => byId(schemas(registry, callerOf(req).scimBase), req.pathParameters.id!, 'schema'),
+    'GET /scim/v2/ResourceTypes': async (req) => ({
+      status: 200,
+      body: listResponse(resourceTypes(registry, callerOf(req).scimBase)),
+    }),
+    'GET /scim/v2/ResourceTypes/{id}': async (req) =>
+      byId(resourceTypes(registry, callerOf(req).scimBase), req.pathParameters.id!, 'resource type'),
+    'GET /scim/v2/Schemas': async (req) => ({
+      status: 200,
+      body: listResponse(schemas(registry, callerOf(req).scimBase)),
+    }),
+    'GET /scim/v2/Schemas/{id}': async (req) =>
+      byId(schemas(registry, callerOf(req).scimBase), req.pathParameters.id!, 'schema'),
   });
 }

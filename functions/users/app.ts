@@ -8,6 +8,7 @@ export function usersHandler(ctx: AppContext) {
   const directory = directoryFor(ctx);
   return httpHandler('scim', {
     ...resourceRoutes(directory, 'User'),
-    'POST /scim/v2/.search': (req) => directory.searchAll(callerOf(req), parseListParams((req.body ?? {}) as Record<string, unknown>, true)),
+    'POST /scim/v2/.search': (req) =>
+      directory.searchAll(callerOf(req), parseListParams((req.body ?? {}) as Record<string, unknown>, true)),
   });
 }

@@ -1,6 +1,12 @@
 // The local runner's view of FUNCTIONS in shared/api/routes.ts: the same handler factories the Lambda
 // entry files call, built with the runner's context (table, endpoint, clock).
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayTokenAuthorizerEvent, APIGatewayAuthorizerResult, Context } from 'aws-lambda';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayTokenAuthorizerEvent,
+  APIGatewayAuthorizerResult,
+  Context,
+} from 'aws-lambda';
 import type { AppContext } from '#api/context.ts';
 import type { RouteFunction } from '#api/routes.ts';
 import { adminHandler } from '#functions/admin/app.ts';
@@ -12,7 +18,10 @@ import { usersHandler } from '#functions/users/app.ts';
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type TokenAuthorizer = (event: APIGatewayTokenAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
 
-export function localFunctions(ctx: AppContext): { routes: Record<RouteFunction, ProxyHandler>; authorizer: TokenAuthorizer } {
+export function localFunctions(ctx: AppContext): {
+  routes: Record<RouteFunction, ProxyHandler>;
+  authorizer: TokenAuthorizer;
+} {
   return {
     routes: {
       users: usersHandler(ctx) as ProxyHandler,

@@ -32,7 +32,12 @@ interface CachedPolicy {
 /** API Gateway's policy evaluation, reduced to what our authorizer returns: `*` globs on ARNs. */
 export function policyAllows(result: APIGatewayAuthorizerResult, methodArn: string): boolean {
   const matches = (resource: string) =>
-    new RegExp(`^${resource.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(methodArn);
+    new RegExp(
+      `^${resource
+        .split('*')
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    ).test(methodArn);
   const statements = result.policyDocument.Statement as Array<{ Effect: string; Resource?: string | string[] }>;
   const hits = (effect: string) =>
     statements.some((s) => s.Effect === effect && [s.Resource ?? []].flat().some(matches));
@@ -69,7 +74,13 @@ function parseQuery(raw: string): { single: Record<string, string>; multi: Recor
   for (const part of raw.split('&')) {
     if (!part) continue;
     const eq = part.indexOf('=');
-    const decode = (s: string) => { try { return decodeURIComponent(s); } catch { return s; } };
+    const decode = (s: string) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    };
     const name = decode(eq < 0 ? part : part.slice(0, eq));
     const value = eq < 0 ? '' : decode(part.slice(eq + 1));
     single[name] = value;
@@ -93,7 +104,10 @@ export function createLocalApi(options: LocalApiOptions): http.Server {
     return result;
   }
 
-  async function handle(req: http.IncomingMessage, body: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  async function handle(
+    req: http.IncomingMessage,
+    body: string,
+  ): Promise<{ status: number; headers: Record<string, string>; body: string }> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     const path = url.pathname;
@@ -121,7 +135,9 @@ export function createLocalApi(options: LocalApiOptions): http.Server {
     } else {
       const given = /^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1]?.trim() ?? '';
       if (!given || !sameSecret(given, adminKey)) {
-        return gatewayError(new UnauthorizedError('admin routes need Authorization: Bearer <ADMIN_KEY> (IAM when deployed)'));
+        return gatewayError(
+          new UnauthorizedError('admin routes need Authorization: Bearer <ADMIN_KEY> (IAM when deployed)'),
+        );
       }
       authorizerContext = { principalId: 'local-admin' };
     }
@@ -157,7 +173,9 @@ export function createLocalApi(options: LocalApiOptions): http.Server {
         authorizer: authorizerContext,
         domainName: req.headers.host ?? 'localhost',
         httpMethod: method,
-        identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1' } as APIGatewayProxyEvent['requestContext']['identity'],
+        identity: {
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        } as APIGatewayProxyEvent['requestContext']['identity'],
         path,
         protocol: `HTTP/${req.httpVersion}`,
         requestId: randomUUID(),
@@ -167,11 +185,19 @@ export function createLocalApi(options: LocalApiOptions): http.Server {
         stage: 'local',
       },
     };
-    const { result, cost } = await metered(() => functions.routes[route.function](event, lambdaContext(route.function)));
+    const { result, cost } = await metered(() =>
+      functions.routes[route.function](event, lambdaContext(route.function)),
+    );
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(result.headers ?? {})) out[name] = String(value);
     if (exposeCost) {
-      out['x-dynamodb-cost'] = JSON.stringify({ requests: cost.requests, roundTrips: cost.roundTrips, rcu: cost.rcu, wcu: cost.wcu, operations: cost.operations });
+      out['x-dynamodb-cost'] = JSON.stringify({
+        requests: cost.requests,
+        roundTrips: cost.roundTrips,
+        rcu: cost.rcu,
+        wcu: cost.wcu,
+        operations: cost.operations,
+      });
     }
     return { status: result.statusCode, headers: out, body: result.body };
   }
@@ -187,7 +213,9 @@ export function createLocalApi(options: LocalApiOptions): http.Server {
     });
     req.on('end', () => {
       const done = tooLarge
-        ? Promise.resolve(errorResponse('scim', req.headers.accept, new PayloadTooLargeError('request body exceeds 10 MB'))).then((r) => ({ status: r.statusCode, headers: r.headers as Record<string, string>, body: r.body }))
+        ? Promise.resolve(
+            errorResponse('scim', req.headers.accept, new PayloadTooLargeError('request body exceeds 10 MB')),
+          ).then((r) => ({ status: r.statusCode, headers: r.headers as Record<string, string>, body: r.body }))
         : handle(req, Buffer.concat(chunks).toString('utf8'));
       done
         .catch((error: unknown) => {

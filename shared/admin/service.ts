@@ -7,7 +7,14 @@ import { generateToken, hashToken, type RandomBytes } from '#auth/token.ts';
 import { NotFoundError } from '#scim/errors.ts';
 import type { ScimResult } from '#scim/result.ts';
 import type { Db } from '#store/client.ts';
-import { DEFAULT_TENANT, ensureTenant, getTenant, setProvisioning, TenantNotFound, type Tenant } from '#store/tenants.ts';
+import {
+  DEFAULT_TENANT,
+  ensureTenant,
+  getTenant,
+  setProvisioning,
+  TenantNotFound,
+  type Tenant,
+} from '#store/tenants.ts';
 import { createToken, listTokens, retireTenantTokens, revokeToken } from '#store/tokens.ts';
 import { parse, provisioningBody, tenantBody, tenantIdOf, tokenBody } from './validation.ts';
 import { tenantView, tokenView, type NewTokenView } from './views.ts';
@@ -52,7 +59,11 @@ export function adminService(ctx: AdminDeps, options: AdminOptions = {}) {
     async putTenant(tenantId: string, body: unknown): Promise<ScimResult> {
       const id = tenantIdOf(tenantId);
       const changes = parse(tenantBody, body);
-      const { tenant, created } = await ensureTenant(ctx, id, changes.displayName === undefined ? {} : { displayName: changes.displayName });
+      const { tenant, created } = await ensureTenant(
+        ctx,
+        id,
+        changes.displayName === undefined ? {} : { displayName: changes.displayName },
+      );
       return { status: created ? 201 : 200, body: tenantView(tenant, now()) };
     },
 
@@ -68,16 +79,20 @@ export function adminService(ctx: AdminDeps, options: AdminOptions = {}) {
       const issuedAt = ctx.clock();
       const days = input.expiresInDays ?? Math.min(ctx.config.tokenLifetimeDays, ctx.config.maxTokenLifetimeDays);
       const token = generateToken(options.random);
-      const stored = await createToken(ctx, {
-        tenantId: id,
-        id: nextId(issuedAt.getTime()),
-        hash: hashToken(token),
-        name: input.name,
-        scope: input.scope,
-        createdAt: issuedAt,
-        expiresAt: new Date(issuedAt.getTime() + days * DAY_MS),
-        maxActive: ctx.config.maxActiveTokens,
-      }, tenant);
+      const stored = await createToken(
+        ctx,
+        {
+          tenantId: id,
+          id: nextId(issuedAt.getTime()),
+          hash: hashToken(token),
+          name: input.name,
+          scope: input.scope,
+          createdAt: issuedAt,
+          expiresAt: new Date(issuedAt.getTime() + days * DAY_MS),
+          maxActive: ctx.config.maxActiveTokens,
+        },
+        tenant,
+      );
       const view: NewTokenView = {
         id: stored.id,
         token,

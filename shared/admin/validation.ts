@@ -10,27 +10,40 @@ export const MAX_DISPLAY_NAME_LENGTH = 200;
 // zod/mini (not the full `zod` API) keeps the Lambda bundles small. It registers no locale, so
 // the English messages the full API gives by default are passed per parse (LOCALE below).
 export const tenantBody = z.strictObject({
-  displayName: z.optional(z.string({ error: 'displayName must be a string' }).check(
-    z.trim(),
-    z.minLength(1, 'displayName must not be empty'),
-    z.maxLength(MAX_DISPLAY_NAME_LENGTH, `displayName must be at most ${MAX_DISPLAY_NAME_LENGTH} characters`),
-  )),
+  displayName: z.optional(
+    z
+      .string({ error: 'displayName must be a string' })
+      .check(
+        z.trim(),
+        z.minLength(1, 'displayName must not be empty'),
+        z.maxLength(MAX_DISPLAY_NAME_LENGTH, `displayName must be at most ${MAX_DISPLAY_NAME_LENGTH} characters`),
+      ),
+  ),
 });
 
 export const tokenBody = (maxDays: number) => {
   const wholeDays = `expiresInDays must be a whole number of days from 1 to ${maxDays}`;
   return z.strictObject({
-    name: z.string({ error: 'name is required: a label for the token, e.g. "okta-prod"' }).check(
-      z.trim(),
-      z.minLength(1, 'name must not be empty'),
-      z.maxLength(MAX_TOKEN_NAME_LENGTH, `name must be at most ${MAX_TOKEN_NAME_LENGTH} characters`),
-    ),
+    name: z
+      .string({ error: 'name is required: a label for the token, e.g. "okta-prod"' })
+      .check(
+        z.trim(),
+        z.minLength(1, 'name must not be empty'),
+        z.maxLength(MAX_TOKEN_NAME_LENGTH, `name must be at most ${MAX_TOKEN_NAME_LENGTH} characters`),
+      ),
     scope: z._default(z.enum(['full', 'read'], { error: 'scope must be "full" or "read"' }), 'full'),
-    expiresInDays: z.optional(z.number({ error: wholeDays }).check(
-      z.int(wholeDays),
-      z.minimum(1, wholeDays),
-      z.maximum(maxDays, `expiresInDays must be at most ${maxDays} (the longest token lifetime this deployment allows)`),
-    )),
+    expiresInDays: z.optional(
+      z
+        .number({ error: wholeDays })
+        .check(
+          z.int(wholeDays),
+          z.minimum(1, wholeDays),
+          z.maximum(
+            maxDays,
+            `expiresInDays must be at most ${maxDays} (the longest token lifetime this deployment allows)`,
+          ),
+        ),
+    ),
   });
 };
 

@@ -13,14 +13,19 @@ import { createRegistry, type SchemaRegistry } from '#scim/schema/registry.ts';
 import type { ResourceType } from '#store/resources.ts';
 
 export function registryFor(ctx: AppContext): SchemaRegistry {
-  return createRegistry({ customExtension: customExtensionFromEnv({ SCIM_CUSTOM_EXTENSION: ctx.config.customExtension }) });
+  return createRegistry({
+    customExtension: customExtensionFromEnv({ SCIM_CUSTOM_EXTENSION: ctx.config.customExtension }),
+  });
 }
 
 export function directoryFor(ctx: AppContext): Directory {
   return new Directory({ db: ctx.db, registry: registryFor(ctx), clock: ctx.clock });
 }
 
-export const callerOf = (req: ApiRequest): Caller => ({ tenantId: req.tenantId, scimBase: `${req.baseUrl}${SCIM_PREFIX}` });
+export const callerOf = (req: ApiRequest): Caller => ({
+  tenantId: req.tenantId,
+  scimBase: `${req.baseUrl}${SCIM_PREFIX}`,
+});
 
 export function projectionOf(req: ApiRequest): Projection {
   const q = Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k.toLowerCase(), v]));
@@ -34,11 +39,30 @@ export function resourceRoutes(directory: Directory, type: ResourceType): RouteH
   const base = `${SCIM_PREFIX}/${ENDPOINT[type]}`;
   return {
     [`GET ${base}`]: (req) => directory.list(type, callerOf(req), parseListParams(req.query)),
-    [`POST ${base}/.search`]: (req) => directory.list(type, callerOf(req), parseListParams((req.body ?? {}) as Record<string, unknown>, true)),
+    [`POST ${base}/.search`]: (req) =>
+      directory.list(type, callerOf(req), parseListParams((req.body ?? {}) as Record<string, unknown>, true)),
     [`POST ${base}`]: (req) => directory.create(type, callerOf(req), req.body, projectionOf(req)),
-    [`GET ${base}/{id}`]: (req) => directory.get(type, callerOf(req), req.pathParameters.id!, projectionOf(req), req.headers['if-none-match']),
-    [`PUT ${base}/{id}`]: (req) => directory.replace(type, callerOf(req), req.pathParameters.id!, req.body, projectionOf(req), req.headers['if-match']),
-    [`PATCH ${base}/{id}`]: (req) => directory.patch(type, callerOf(req), req.pathParameters.id!, req.body, projectionOf(req), req.headers['if-match']),
-    [`DELETE ${base}/{id}`]: (req) => directory.delete(type, callerOf(req), req.pathParameters.id!, req.headers['if-match']),
+    [`GET ${base}/{id}`]: (req) =>
+      directory.get(type, callerOf(req), req.pathParameters.id!, projectionOf(req), req.headers['if-none-match']),
+    [`PUT ${base}/{id}`]: (req) =>
+      directory.replace(
+        type,
+        callerOf(req),
+        req.pathParameters.id!,
+        req.body,
+        projectionOf(req),
+        req.headers['if-match'],
+      ),
+    [`PATCH ${base}/{id}`]: (req) =>
+      directory.patch(
+        type,
+        callerOf(req),
+        req.pathParameters.id!,
+        req.body,
+        projectionOf(req),
+        req.headers['if-match'],
+      ),
+    [`DELETE ${base}/{id}`]: (req) =>
+      directory.delete(type, callerOf(req), req.pathParameters.id!, req.headers['if-match']),
   };
 }

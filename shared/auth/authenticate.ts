@@ -27,7 +27,11 @@ export type AuthDecision =
   | { allow: true; tenantId: string; tokenId: string; scope: TokenScope }
   | { allow: false; reason: DenyReason; tenantId?: string; tokenId?: string };
 
-const deny = (reason: DenyReason, ids: { tenantId?: string; tokenId?: string } = {}): AuthDecision => ({ allow: false, reason, ...ids });
+const deny = (reason: DenyReason, ids: { tenantId?: string; tokenId?: string } = {}): AuthDecision => ({
+  allow: false,
+  reason,
+  ...ids,
+});
 
 export async function authenticate(ctx: StoreContext, authorization: string | undefined): Promise<AuthDecision> {
   const token = bearerToken(authorization);

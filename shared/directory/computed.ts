@@ -4,7 +4,14 @@ import { TooManyError } from '#scim/errors.ts';
 import { project } from '#scim/projection.ts';
 import type { SchemaRegistry } from '#scim/schema/registry.ts';
 import type { Db } from '#store/client.ts';
-import { groupIdsOf, isMember, listMembers, type Member, type ResourceType, type StoredResource } from '#store/resources.ts';
+import {
+  groupIdsOf,
+  isMember,
+  listMembers,
+  type Member,
+  type ResourceType,
+  type StoredResource,
+} from '#store/resources.ts';
 import { render } from './render.ts';
 import type { Caller, DirectoryDeps, Projection } from './types.ts';
 
@@ -12,7 +19,12 @@ import type { Caller, DirectoryDeps, Projection } from './types.ts';
 export const MAX_MEMBERS_RETURNED = 20_000;
 
 /** Which computed attributes a projection needs, so we only pay for what is returned. */
-export function wants(registry: SchemaRegistry, type: ResourceType, attribute: 'groups' | 'members', projection: Projection): boolean {
+export function wants(
+  registry: SchemaRegistry,
+  type: ResourceType,
+  attribute: 'groups' | 'members',
+  projection: Projection,
+): boolean {
   const probe = project(registry, type, { schemas: [], id: 'x', [attribute]: [{ value: 'x' }] }, projection);
   return probe[attribute] !== undefined;
 }
@@ -24,13 +36,18 @@ export async function allMembers(db: Db, tenantId: string, groupId: string): Pro
   return members;
 }
 
-export const tooManyMembers = (groupId: string) => new TooManyError(
-  `group ${groupId} has more than ${MAX_MEMBERS_RETURNED} members; read it with excludedAttributes=members and check membership with filter=members[value eq "<id>"]`,
-);
+export const tooManyMembers = (groupId: string) =>
+  new TooManyError(
+    `group ${groupId} has more than ${MAX_MEMBERS_RETURNED} members; read it with excludedAttributes=members and check membership with filter=members[value eq "<id>"]`,
+  );
 
 /** The resource as a default GET renders it, with the computed attributes the projection asks for. */
 export async function withComputed(
-  deps: DirectoryDeps, caller: Caller, r: StoredResource, projection: Projection, groups?: string[],
+  deps: DirectoryDeps,
+  caller: Caller,
+  r: StoredResource,
+  projection: Projection,
+  groups?: string[],
 ): Promise<Record<string, unknown>> {
   const { db, registry } = deps;
   const extras: { groups?: string[]; members?: Member[] } = {};
@@ -51,7 +68,10 @@ export async function withComputed(
 export class Lookups {
   private readonly groups = new Map<string, Promise<string[]>>();
   private readonly memberships = new Map<string, Promise<boolean>>();
-  constructor(private readonly db: Db, private readonly tenantId: string) {}
+  constructor(
+    private readonly db: Db,
+    private readonly tenantId: string,
+  ) {}
   groupsOf(id: string): Promise<string[]> {
     let p = this.groups.get(id);
     if (!p) this.groups.set(id, (p = groupIdsOf(this.db, this.tenantId, id)));

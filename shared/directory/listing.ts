@@ -8,8 +8,19 @@ import { compileFilter } from '#scim/filter-eval.ts';
 import { project } from '#scim/projection.ts';
 import type { ScimResult } from '#scim/result.ts';
 import {
-  findByExternalId, findGroupsByDisplayName, findUserIdByUserName, getResources, groupIdsOf, listMembers,
-  listResources, loadPageCursor, savePageCursor, skipResources, tenantCounts, type Member, type ResourceType,
+  findByExternalId,
+  findGroupsByDisplayName,
+  findUserIdByUserName,
+  getResources,
+  groupIdsOf,
+  listMembers,
+  listResources,
+  loadPageCursor,
+  savePageCursor,
+  skipResources,
+  tenantCounts,
+  type Member,
+  type ResourceType,
   type StoredResource,
 } from '#store/resources.ts';
 import { allMembers, Lookups, wants, withComputed } from './computed.ts';
@@ -81,7 +92,9 @@ export class Listing {
 
     const lookups = new Lookups(db, caller.tenantId);
     const wantGroups = type === 'User' && wants(registry, 'User', 'groups', projection);
-    const candidates = params.filter ? await this.candidates(type, caller, params.filter, lookups, wantGroups) : undefined;
+    const candidates = params.filter
+      ? await this.candidates(type, caller, params.filter, lookups, wantGroups)
+      : undefined;
     if (params.filter || params.sortBy) {
       // Indexed candidates (or a bounded scan) evaluated in memory, then sorted and sliced.
       const pool = candidates ?? (await this.scan(type, caller));
@@ -90,13 +103,18 @@ export class Listing {
       total = matched.length;
       const offset = params.cursor !== undefined ? decodeOffset(params.cursor) : params.startIndex - 1;
       page = matched.slice(offset, offset + params.count);
-      if (params.cursor !== undefined && offset + params.count < total) nextCursor = encodeOffset(offset + params.count);
+      if (params.cursor !== undefined && offset + params.count < total)
+        nextCursor = encodeOffset(offset + params.count);
     } else {
       ({ page, total, nextCursor, saved } = await this.walk(type, caller, params));
     }
 
     const [resources] = await Promise.all([
-      Promise.all(page.map(async (r) => withComputed(this.deps, caller, r, projection, wantGroups ? await lookups.groupsOf(r.id) : undefined))),
+      Promise.all(
+        page.map(async (r) =>
+          withComputed(this.deps, caller, r, projection, wantGroups ? await lookups.groupsOf(r.id) : undefined),
+        ),
+      ),
       saved,
     ]);
     return {
@@ -107,7 +125,11 @@ export class Listing {
   }
 
   /** Unfiltered listing in creation order, O(page) per page when pages are walked in order. */
-  private async walk(type: ResourceType, caller: Caller, params: ListParams): Promise<{ page: StoredResource[]; total: number; nextCursor?: string; saved?: Promise<void> }> {
+  private async walk(
+    type: ResourceType,
+    caller: Caller,
+    params: ListParams,
+  ): Promise<{ page: StoredResource[]; total: number; nextCursor?: string; saved?: Promise<void> }> {
     const { db } = this.deps;
     const counts = tenantCounts(db, caller.tenantId).then((c) => c[type === 'User' ? 'users' : 'groups']);
     if (params.count === 0) return { page: [], total: await counts };
@@ -115,21 +137,39 @@ export class Listing {
     if (params.cursor !== undefined) {
       after = params.cursor ? decodeCursor(params.cursor) : undefined;
     } else if (params.startIndex > 1) {
-      after = (await loadPageCursor(db, caller.tenantId, type, params.startIndex)) ?? (await skipResources(db, caller.tenantId, type, params.startIndex - 1));
+      after =
+        (await loadPageCursor(db, caller.tenantId, type, params.startIndex)) ??
+        (await skipResources(db, caller.tenantId, type, params.startIndex - 1));
     }
-    const [result, total] = await Promise.all([listResources(db, caller.tenantId, type, { limit: params.count, ...(after ? { after } : {}) }), counts]);
+    const [result, total] = await Promise.all([
+      listResources(db, caller.tenantId, type, { limit: params.count, ...(after ? { after } : {}) }),
+      counts,
+    ]);
     if (params.cursor !== undefined) {
       return { page: result.items, total, ...(result.after ? { nextCursor: encodeCursor(result.after) } : {}) };
     }
     // Where the next page starts, so a client walking startIndex pages in order pays O(page).
     const saved = result.after
-      ? savePageCursor(db, caller.tenantId, type, params.startIndex + result.items.length, result.after, Math.floor(this.deps.clock().getTime() / 1000))
+      ? savePageCursor(
+          db,
+          caller.tenantId,
+          type,
+          params.startIndex + result.items.length,
+          result.after,
+          Math.floor(this.deps.clock().getTime() / 1000),
+        )
       : undefined;
     return { page: result.items, total, ...(saved ? { saved } : {}) };
   }
 
   /** Resources an indexed equality in the filter narrows the search to, or undefined when none does. */
-  private async candidates(type: ResourceType, caller: Caller, filter: FilterNode, lookups: Lookups, wantGroups: boolean): Promise<StoredResource[] | undefined> {
+  private async candidates(
+    type: ResourceType,
+    caller: Caller,
+    filter: FilterNode,
+    lookups: Lookups,
+    wantGroups: boolean,
+  ): Promise<StoredResource[] | undefined> {
     const { db } = this.deps;
     const t = caller.tenantId;
     const plan = planIndex(type, filter);
@@ -146,18 +186,24 @@ export class Listing {
     };
     const run = async (p: IndexPlan): Promise<StoredResource[]> => {
       switch (p.kind) {
-        case 'id': return fetchIds([p.value]);
+        case 'id':
+          return fetchIds([p.value]);
         case 'userName': {
           const id = await findUserIdByUserName(db, t, p.value);
           return id ? fetchIds([id]) : [];
         }
-        case 'externalId': return findByExternalId(db, t, type, p.value);
-        case 'displayName': return findGroupsByDisplayName(db, t, p.value);
-        case 'member': return fetchIds(await groupIdsOf(db, t, p.value));
+        case 'externalId':
+          return findByExternalId(db, t, type, p.value);
+        case 'displayName':
+          return findGroupsByDisplayName(db, t, p.value);
+        case 'member':
+          return fetchIds(await groupIdsOf(db, t, p.value));
         case 'group': {
           const { members, truncated } = await listMembers(db, t, p.value, MAX_FILTER_SCAN);
           if (truncated) {
-            throw new TooManyError(`group ${p.value} has more than ${MAX_FILTER_SCAN} members; read a user's groups with GET /Users/{id}, or check one user with /Groups?filter=id eq "${p.value}" and members[value eq "<user id>"]`);
+            throw new TooManyError(
+              `group ${p.value} has more than ${MAX_FILTER_SCAN} members; read a user's groups with GET /Users/{id}, or check one user with /Groups?filter=id eq "${p.value}" and members[value eq "<user id>"]`,
+            );
           }
           return fetchIds(members.filter((m) => m.type === type).map((m) => m.value));
         }
@@ -177,7 +223,10 @@ export class Listing {
     const out: StoredResource[] = [];
     let after: string | undefined;
     do {
-      const page = await listResources(this.deps.db, caller.tenantId, type, { limit: 1000, ...(after ? { after } : {}) });
+      const page = await listResources(this.deps.db, caller.tenantId, type, {
+        limit: 1000,
+        ...(after ? { after } : {}),
+      });
       out.push(...page.items);
       after = page.after;
       if (out.length > MAX_FILTER_SCAN) {
@@ -189,7 +238,13 @@ export class Listing {
     return out;
   }
 
-  private async evaluate(type: ResourceType, caller: Caller, pool: StoredResource[], lookups: Lookups, filter?: FilterNode): Promise<StoredResource[]> {
+  private async evaluate(
+    type: ResourceType,
+    caller: Caller,
+    pool: StoredResource[],
+    lookups: Lookups,
+    filter?: FilterNode,
+  ): Promise<StoredResource[]> {
     if (!filter) return pool;
     const { registry } = this.deps;
     // Unqualified extension names (`manager`, `employeeNumber`) resolve as they do in PATCH paths.
@@ -197,20 +252,26 @@ export class Listing {
     const memberRefs = type === 'Group' ? referencedMemberValues(filter) : undefined;
     const needsGroups = type === 'User' && references(filter, 'groups');
     const out: StoredResource[] = [];
-    await Promise.all(pool.map(async (r) => {
-      const extras: { groups?: string[]; members?: Member[] } = {};
-      if (needsGroups) extras.groups = await lookups.groupsOf(r.id);
-      if (type === 'Group' && references(filter, 'members')) {
-        if (memberRefs) {
-          // Only `members eq <id>` style terms: check those items instead of reading the member list.
-          const present = await Promise.all(memberRefs.map(async (v) => ((await lookups.isMember(r.id, v)) ? v : undefined)));
-          extras.members = present.filter((v): v is string => v !== undefined).map((value) => ({ value, type: 'User' as const }));
-        } else {
-          extras.members = await allMembers(this.deps.db, caller.tenantId, r.id);
+    await Promise.all(
+      pool.map(async (r) => {
+        const extras: { groups?: string[]; members?: Member[] } = {};
+        if (needsGroups) extras.groups = await lookups.groupsOf(r.id);
+        if (type === 'Group' && references(filter, 'members')) {
+          if (memberRefs) {
+            // Only `members eq <id>` style terms: check those items instead of reading the member list.
+            const present = await Promise.all(
+              memberRefs.map(async (v) => ((await lookups.isMember(r.id, v)) ? v : undefined)),
+            );
+            extras.members = present
+              .filter((v): v is string => v !== undefined)
+              .map((value) => ({ value, type: 'User' as const }));
+          } else {
+            extras.members = await allMembers(this.deps.db, caller.tenantId, r.id);
+          }
         }
-      }
-      if (matches(render(registry, caller.scimBase, r, extras))) out.push(r);
-    }));
+        if (matches(render(registry, caller.scimBase, r, extras))) out.push(r);
+      }),
+    );
     return out.sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 }

@@ -29,7 +29,8 @@ function lowerKeys(input: Record<string, unknown>): Record<string, unknown> {
 function integer(name: string, value: unknown): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const n = typeof value === 'number' ? value : Number(String(value).trim());
-  if (!Number.isFinite(n) || !Number.isInteger(n)) throw new InvalidValueError(`${name} must be an integer, got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(n) || !Number.isInteger(n))
+    throw new InvalidValueError(`${name} must be an integer, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -46,7 +47,11 @@ export function parseFilterLenient(filter: string): FilterNode {
     return parseFilter(filter);
   } catch (error) {
     if (error instanceof InvalidFilterError && filter.includes('+')) {
-      try { return parseFilter(filter.replace(/\+/g, ' ')); } catch { /* report the original error */ }
+      try {
+        return parseFilter(filter.replace(/\+/g, ' '));
+      } catch {
+        /* report the original error */
+      }
     }
     throw error;
   }

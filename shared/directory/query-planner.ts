@@ -20,7 +20,10 @@ function equality(node: FilterNode): { attr: string; sub: string; value: string 
     const inner = equality(node.filter);
     if (inner && !inner.sub) return { attr: name(node.path.attribute), sub: inner.attr, value: inner.value };
     if (node.filter.kind === 'and') {
-      return equality({ kind: 'valuePath', path: node.path, filter: node.filter.left }) ?? equality({ kind: 'valuePath', path: node.path, filter: node.filter.right });
+      return (
+        equality({ kind: 'valuePath', path: node.path, filter: node.filter.left }) ??
+        equality({ kind: 'valuePath', path: node.path, filter: node.filter.right })
+      );
     }
   }
   return undefined;
@@ -44,17 +47,23 @@ export function planIndex(type: ResourceType, node: FilterNode): IndexPlan | und
   if (eq.attr === 'id' && !eq.sub) return { kind: 'id', value: eq.value };
   if (eq.attr === 'externalid' && !eq.sub) return { kind: 'externalId', value: eq.value };
   if (type === 'User' && eq.attr === 'username' && !eq.sub) return { kind: 'userName', value: eq.value };
-  if (type === 'User' && eq.attr === 'groups' && (!eq.sub || eq.sub === 'value')) return { kind: 'group', value: eq.value };
+  if (type === 'User' && eq.attr === 'groups' && (!eq.sub || eq.sub === 'value'))
+    return { kind: 'group', value: eq.value };
   if (type === 'Group' && eq.attr === 'displayname' && !eq.sub) return { kind: 'displayName', value: eq.value };
-  if (type === 'Group' && eq.attr === 'members' && (!eq.sub || eq.sub === 'value')) return { kind: 'member', value: eq.value };
+  if (type === 'Group' && eq.attr === 'members' && (!eq.sub || eq.sub === 'value'))
+    return { kind: 'member', value: eq.value };
   return undefined;
 }
 
 export function references(node: FilterNode, attribute: string): boolean {
   switch (node.kind) {
-    case 'and': case 'or': return references(node.left, attribute) || references(node.right, attribute);
-    case 'not': return references(node.filter, attribute);
-    default: return name(node.path.attribute) === attribute;
+    case 'and':
+    case 'or':
+      return references(node.left, attribute) || references(node.right, attribute);
+    case 'not':
+      return references(node.filter, attribute);
+    default:
+      return name(node.path.attribute) === attribute;
   }
 }
 
@@ -63,12 +72,16 @@ export function referencedMemberValues(node: FilterNode): string[] | undefined {
   const values: string[] = [];
   const walk = (n: FilterNode): boolean => {
     switch (n.kind) {
-      case 'and': case 'or': return walk(n.left) && walk(n.right);
-      case 'not': return walk(n.filter);
+      case 'and':
+      case 'or':
+        return walk(n.left) && walk(n.right);
+      case 'not':
+        return walk(n.filter);
       default: {
         if (name(n.path.attribute) !== 'members') return true;
         const eq = equality(n);
-        if (!eq || (eq.sub && eq.sub !== 'value') || (n.kind === 'valuePath' && n.filter.kind !== 'compare')) return false;
+        if (!eq || (eq.sub && eq.sub !== 'value') || (n.kind === 'valuePath' && n.filter.kind !== 'compare'))
+          return false;
         values.push(eq.value);
         return true;
       }

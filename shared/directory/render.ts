@@ -12,7 +12,8 @@ export function parseEntityTags(header: string | undefined): number[] | 'any' | 
   if (header === undefined || header.trim() === '') return undefined;
   if (header.trim() === '*') return 'any';
   const versions = [...header.matchAll(/(?:W\/)?"(\d+)"/g)].map((m) => Number(m[1]));
-  if (!versions.length) throw new InvalidValueError(`If-Match / If-None-Match must be an entity tag such as W/"3", got ${header}`);
+  if (!versions.length)
+    throw new InvalidValueError(`If-Match / If-None-Match must be an entity tag such as W/"3", got ${header}`);
   return versions;
 }
 
@@ -22,11 +23,17 @@ export interface RenderExtras {
 }
 
 export function render(
-  registry: SchemaRegistry, scimBase: string, r: StoredResource, extras: RenderExtras = {},
+  registry: SchemaRegistry,
+  scimBase: string,
+  r: StoredResource,
+  extras: RenderExtras = {},
 ): Record<string, unknown> {
   const type: ResourceType = r.resourceType;
   const core = registry.coreSchema(type).id;
-  const extensionIds = registry.extensions(type).map((s) => s.id).filter((id) => r.doc[id] !== undefined);
+  const extensionIds = registry
+    .extensions(type)
+    .map((s) => s.id)
+    .filter((id) => r.doc[id] !== undefined);
   const location = `${scimBase}/${ENDPOINT[type]}/${r.id}`;
   const out: Record<string, unknown> = { schemas: [core, ...extensionIds], id: r.id, ...r.doc };
   if (extras.members) {
@@ -40,6 +47,12 @@ export function render(
   if (extras.groups) {
     out.groups = extras.groups.map((id) => ({ value: id, $ref: `${scimBase}/Groups/${id}`, type: 'direct' }));
   }
-  out.meta = { resourceType: type, created: r.created, lastModified: r.lastModified, location, version: etagOf(r.version) };
+  out.meta = {
+    resourceType: type,
+    created: r.created,
+    lastModified: r.lastModified,
+    location,
+    version: etagOf(r.version),
+  };
   return out;
 }

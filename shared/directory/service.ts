@@ -9,8 +9,19 @@ import { project } from '#scim/projection.ts';
 import { normaliseResource } from '#scim/resource.ts';
 import type { ScimResult } from '#scim/result.ts';
 import {
-  changeMembers, createResource, deleteResource, getResource, getResources, groupIdsOf, listMembers,
-  MissingMembers, replaceResource, VersionMismatch, type Member, type ResourceType, type StoredResource,
+  changeMembers,
+  createResource,
+  deleteResource,
+  getResource,
+  getResources,
+  groupIdsOf,
+  listMembers,
+  MissingMembers,
+  replaceResource,
+  VersionMismatch,
+  type Member,
+  type ResourceType,
+  type StoredResource,
 } from '#store/resources.ts';
 import { MAX_MEMBERS_RETURNED, tooManyMembers, wants, withComputed } from './computed.ts';
 import { Listing } from './listing.ts';
@@ -29,7 +40,9 @@ function ifMatchVersion(ifMatch: string | undefined, current?: StoredResource): 
   const tags = parseEntityTags(ifMatch);
   if (tags === undefined || tags === 'any') return undefined;
   if (current && !tags.includes(current.version)) {
-    throw new PreconditionFailedError(`resource changed: If-Match ${ifMatch} does not match the current version ${etagOf(current.version)}`);
+    throw new PreconditionFailedError(
+      `resource changed: If-Match ${ifMatch} does not match the current version ${etagOf(current.version)}`,
+    );
   }
   return tags[0];
 }
@@ -48,19 +61,35 @@ export class Directory {
    * A user's groups cannot change through a write to the user, so they are read in parallel with
    * the user itself rather than after the write: one round trip fewer.
    */
-  private userGroups(caller: Caller, type: ResourceType, id: string, projection: Projection): Promise<string[] | undefined> {
+  private userGroups(
+    caller: Caller,
+    type: ResourceType,
+    id: string,
+    projection: Projection,
+  ): Promise<string[] | undefined> {
     if (type !== 'User' || !wants(this.deps.registry, 'User', 'groups', projection)) return Promise.resolve(undefined);
     return groupIdsOf(this.deps.db, caller.tenantId, id);
   }
 
-  private respond(type: ResourceType, caller: Caller, r: StoredResource, resource: Record<string, unknown>, projection: Projection, status: number): ScimResult {
+  private respond(
+    type: ResourceType,
+    caller: Caller,
+    r: StoredResource,
+    resource: Record<string, unknown>,
+    projection: Projection,
+    status: number,
+  ): ScimResult {
     const headers: Record<string, string> = { ETag: etagOf(r.version) };
     if (status === 201) headers.Location = `${caller.scimBase}/${ENDPOINT[type]}/${r.id}`;
     return { status, headers, body: project(this.deps.registry, type, resource, projection) };
   }
 
   /** Member `type` defaults to User; ids that turn out to be groups are retried as groups. */
-  private async withMemberTypes<T>(caller: Caller, members: Member[], write: (members: Member[]) => Promise<T>): Promise<T> {
+  private async withMemberTypes<T>(
+    caller: Caller,
+    members: Member[],
+    write: (members: Member[]) => Promise<T>,
+  ): Promise<T> {
     try {
       return await write(members);
     } catch (error) {
@@ -73,7 +102,9 @@ export class Directory {
         for (const r of await getResources(this.deps.db, caller.tenantId, type, ids)) found.add(r.id);
       }
       if (!found.size) throw error;
-      return write(members.map((m) => (found.has(m.value) && error.ids.includes(m.value) ? { ...m, type: flip(m.type) } : m)));
+      return write(
+        members.map((m) => (found.has(m.value) && error.ids.includes(m.value) ? { ...m, type: flip(m.type) } : m)),
+      );
     }
   }
 
@@ -92,7 +123,12 @@ export class Directory {
     };
     const members = (input.members ?? []).map(toMember);
     await this.withMemberTypes(caller, members, (m) => createResource(db, caller.tenantId, r, m));
-    const resource = render(registry, caller.scimBase, r, type === 'User' ? { groups: [] } : { members: await this.membersAfterCreate(caller, r.id, members) });
+    const resource = render(
+      registry,
+      caller.scimBase,
+      r,
+      type === 'User' ? { groups: [] } : { members: await this.membersAfterCreate(caller, r.id, members) },
+    );
     return this.respond(type, caller, r, resource, projection, 201);
   }
 
@@ -100,7 +136,13 @@ export class Directory {
     return members.length ? (await listMembers(this.deps.db, caller.tenantId, id, MAX_MEMBERS_RETURNED)).members : [];
   }
 
-  async get(type: ResourceType, caller: Caller, id: string, projection: Projection, ifNoneMatch?: string): Promise<ScimResult> {
+  async get(
+    type: ResourceType,
+    caller: Caller,
+    id: string,
+    projection: Projection,
+    ifNoneMatch?: string,
+  ): Promise<ScimResult> {
     const { db, registry } = this.deps;
     // The resource and its computed attribute are read in parallel: one round trip.
     const needGroups = type === 'User' && wants(registry, 'User', 'groups', projection);
@@ -112,7 +154,8 @@ export class Directory {
     ]);
     if (!r) throw notFound(type, id);
     const tags = parseEntityTags(ifNoneMatch);
-    if (tags === 'any' || (tags && tags.includes(r.version))) return { status: 304, headers: { ETag: etagOf(r.version) } };
+    if (tags === 'any' || (tags && tags.includes(r.version)))
+      return { status: 304, headers: { ETag: etagOf(r.version) } };
     if (members?.truncated) throw tooManyMembers(id);
     const resource = render(registry, caller.scimBase, r, {
       ...(groups ? { groups } : {}),
@@ -121,9 +164,19 @@ export class Directory {
     return this.respond(type, caller, r, resource, projection, 200);
   }
 
-  async replace(type: ResourceType, caller: Caller, id: string, body: unknown, projection: Projection, ifMatch?: string): Promise<ScimResult> {
+  async replace(
+    type: ResourceType,
+    caller: Caller,
+    id: string,
+    body: unknown,
+    projection: Projection,
+    ifMatch?: string,
+  ): Promise<ScimResult> {
     const { db, registry } = this.deps;
-    const [before, groups] = await Promise.all([getResource(db, caller.tenantId, type, id), this.userGroups(caller, type, id, projection)]);
+    const [before, groups] = await Promise.all([
+      getResource(db, caller.tenantId, type, id),
+      this.userGroups(caller, type, id, projection),
+    ]);
     if (!before) throw notFound(type, id);
     ifMatchVersion(ifMatch, before);
     const input = normaliseResource(registry, type, body, 'replace', render(registry, caller.scimBase, before));
@@ -147,36 +200,69 @@ export class Directory {
       };
     }
     await this.withMemberTypes(caller, memberChanges?.add ?? [], (add) =>
-        replaceResource(db, caller.tenantId, before, after, memberChanges ? { ...memberChanges, add } : undefined));
-    return this.respond(type, caller, after, await withComputed(this.deps, caller, after, projection, groups), projection, 200);
+      replaceResource(db, caller.tenantId, before, after, memberChanges ? { ...memberChanges, add } : undefined),
+    );
+    return this.respond(
+      type,
+      caller,
+      after,
+      await withComputed(this.deps, caller, after, projection, groups),
+      projection,
+      200,
+    );
   }
 
-  async patch(type: ResourceType, caller: Caller, id: string, body: unknown, projection: Projection, ifMatch?: string): Promise<ScimResult> {
+  async patch(
+    type: ResourceType,
+    caller: Caller,
+    id: string,
+    body: unknown,
+    projection: Projection,
+    ifMatch?: string,
+  ): Promise<ScimResult> {
     const { db, registry } = this.deps;
     const operations = patchOperations(body);
     const explicitProjection = projection.attributes !== undefined || projection.excludedAttributes !== undefined;
 
     // Membership-only PATCH on a group (Entra, Okta): item-level writes, no read of the group.
-    if (type === 'Group' && operations.every(isMembersOperation) && !operations.some((op) => String(op.op).toLowerCase() === 'replace')) {
-      const { memberChanges } = applyPatch({ schemas: [], id }, operations, { registry, resourceType: 'Group', membersAsChanges: true });
+    if (
+      type === 'Group' &&
+      operations.every(isMembersOperation) &&
+      !operations.some((op) => String(op.op).toLowerCase() === 'replace')
+    ) {
+      const { memberChanges } = applyPatch({ schemas: [], id }, operations, {
+        registry,
+        resourceType: 'Group',
+        membersAsChanges: true,
+      });
       const version = ifMatchVersion(ifMatch);
       // `remove members` without a value or filter empties the group: only then is the list read.
       const remove = memberChanges?.removeAll
         ? (await listMembers(db, caller.tenantId, id, Number.MAX_SAFE_INTEGER)).members.map((m) => m.value)
-        : memberChanges?.remove ?? [];
+        : (memberChanges?.remove ?? []);
       await this.withMemberTypes(caller, (memberChanges?.add ?? []).map(toMember), (add) =>
-        changeMembers(db, caller.tenantId, id, { add, remove }, this.now(), false, version));
+        changeMembers(db, caller.tenantId, id, { add, remove }, this.now(), false, version),
+      );
       if (!explicitProjection) return { status: 204 };
       return this.get(type, caller, id, projection);
     }
 
     for (let attempt = 0; ; attempt += 1) {
-      const [before, groups] = await Promise.all([getResource(db, caller.tenantId, type, id), this.userGroups(caller, type, id, projection)]);
+      const [before, groups] = await Promise.all([
+        getResource(db, caller.tenantId, type, id),
+        this.userGroups(caller, type, id, projection),
+      ]);
       if (!before) throw notFound(type, id);
       ifMatchVersion(ifMatch, before);
       const current = render(registry, caller.scimBase, before);
-      const { resource: patched, memberChanges, password } = applyPatch(current, operations, {
-        registry, resourceType: type, membersAsChanges: type === 'Group',
+      const {
+        resource: patched,
+        memberChanges,
+        password,
+      } = applyPatch(current, operations, {
+        registry,
+        resourceType: type,
+        membersAsChanges: type === 'Group',
       });
       const input = normaliseResource(registry, type, patched, 'replace', current);
       let changes: { add: Member[]; remove: string[] } | undefined;
@@ -200,15 +286,32 @@ export class Directory {
       try {
         if (!docChanged && changes && (changes.add.length || changes.remove.length)) {
           await this.withMemberTypes(caller, changes.add, (add) =>
-            changeMembers(db, caller.tenantId, id, { add, remove: changes!.remove }, after.lastModified, false, before.version));
+            changeMembers(
+              db,
+              caller.tenantId,
+              id,
+              { add, remove: changes!.remove },
+              after.lastModified,
+              false,
+              before.version,
+            ),
+          );
         } else if (docChanged || changes) {
           await this.withMemberTypes(caller, changes?.add ?? [], (add) =>
-            replaceResource(db, caller.tenantId, before, after, changes ? { ...changes, add } : undefined));
+            replaceResource(db, caller.tenantId, before, after, changes ? { ...changes, add } : undefined),
+          );
         } else {
           // Nothing changed (Okta re-sends the group name with every membership change).
           return type === 'Group' && !explicitProjection
             ? { status: 204, headers: { ETag: etagOf(before.version) } }
-            : this.respond(type, caller, before, await withComputed(this.deps, caller, before, projection, groups), projection, 200);
+            : this.respond(
+                type,
+                caller,
+                before,
+                await withComputed(this.deps, caller, before, projection, groups),
+                projection,
+                200,
+              );
         }
       } catch (error) {
         // Someone else wrote in between: read again and re-apply, unless the client pinned a version.
@@ -216,7 +319,14 @@ export class Directory {
         throw error;
       }
       if (type === 'Group' && !explicitProjection) return { status: 204, headers: { ETag: etagOf(after.version) } };
-      return this.respond(type, caller, after, await withComputed(this.deps, caller, after, projection, groups), projection, 200);
+      return this.respond(
+        type,
+        caller,
+        after,
+        await withComputed(this.deps, caller, after, projection, groups),
+        projection,
+        200,
+      );
     }
   }
 
@@ -244,11 +354,15 @@ export class Directory {
 }
 
 function toMember(m: { value: string; type?: string; display?: string }): Member {
-  return { value: m.value, type: m.type?.toLowerCase() === 'group' ? 'Group' : 'User', ...(m.display ? { display: m.display } : {}) };
+  return {
+    value: m.value,
+    type: m.type?.toLowerCase() === 'group' ? 'Group' : 'User',
+    ...(m.display ? { display: m.display } : {}),
+  };
 }
 
 function patchOperations(body: unknown): Array<Record<string, unknown>> {
-  const ops = (body as { Operations?: unknown; operations?: unknown } | null);
+  const ops = body as { Operations?: unknown; operations?: unknown } | null;
   const list = ops?.Operations ?? ops?.operations;
   if (!Array.isArray(list) || list.length === 0) {
     throw new InvalidValueError('a PATCH body needs a non-empty "Operations" array (RFC 7644 §3.5.2)');
@@ -260,6 +374,11 @@ function isMembersOperation(op: Record<string, unknown>): boolean {
   const path = typeof op.path === 'string' ? op.path.trim() : undefined;
   if (path) return /^(urn:ietf:params:scim:schemas:core:2\.0:group:)?members(\[|$)/i.test(path);
   const value = op.value;
-  return !!value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0 &&
-    Object.keys(value).every((k) => k.toLowerCase() === 'members');
+  return (
+    !!value &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.keys(value).length > 0 &&
+    Object.keys(value).every((k) => k.toLowerCase() === 'members')
+  );
 }

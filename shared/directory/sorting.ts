@@ -3,7 +3,13 @@ import { InvalidValueError } from '#scim/errors.ts';
 import type { SchemaRegistry } from '#scim/schema/registry.ts';
 import type { ResourceType, StoredResource } from '#store/resources.ts';
 
-export function sortResources(registry: SchemaRegistry, type: ResourceType, list: StoredResource[], sortBy: string | undefined, order: 'ascending' | 'descending'): void {
+export function sortResources(
+  registry: SchemaRegistry,
+  type: ResourceType,
+  list: StoredResource[],
+  sortBy: string | undefined,
+  order: 'ascending' | 'descending',
+): void {
   if (!sortBy) return;
   const [attr, sub] = sortBy.split('.');
   const resolved = registry.resolve(type, { attribute: attr ?? '', ...(sub ? { subAttribute: sub } : {}) });
@@ -11,10 +17,17 @@ export function sortResources(registry: SchemaRegistry, type: ResourceType, list
   const caseExact = (resolved.subAttribute ?? resolved.attribute).caseExact;
   const keyOf = (r: StoredResource): string | number | undefined => {
     const c = resolved.canonical;
-    let v: unknown = c.attribute === 'id' ? r.id : c.attribute === 'meta'
-      ? { created: r.created, lastModified: r.lastModified }[c.subAttribute ?? ''] : (c.uri ? (r.doc[c.uri] as Record<string, unknown> | undefined)?.[c.attribute] : r.doc[c.attribute]);
+    let v: unknown =
+      c.attribute === 'id'
+        ? r.id
+        : c.attribute === 'meta'
+          ? { created: r.created, lastModified: r.lastModified }[c.subAttribute ?? '']
+          : c.uri
+            ? (r.doc[c.uri] as Record<string, unknown> | undefined)?.[c.attribute]
+            : r.doc[c.attribute];
     if (Array.isArray(v)) v = (v.find((e) => (e as { primary?: boolean })?.primary) ?? v[0]) as unknown;
-    if (c.subAttribute && v && typeof v === 'object' && c.attribute !== 'meta') v = (v as Record<string, unknown>)[c.subAttribute];
+    if (c.subAttribute && v && typeof v === 'object' && c.attribute !== 'meta')
+      v = (v as Record<string, unknown>)[c.subAttribute];
     if (typeof v === 'string') return caseExact ? v : v.toLowerCase();
     if (typeof v === 'number') return v;
     if (typeof v === 'boolean') return v ? 1 : 0;

@@ -37,8 +37,6 @@ function depthExceeds(root: unknown, max: number): boolean {
 }
 export const SCIM_MEDIA_TYPE = 'application/scim+json';
 
-
-
 export interface ApiRequest {
   method: string;
   /** The route's resource path, e.g. `/scim/v2/Users/{id}`. */
@@ -145,20 +143,24 @@ export function httpHandler(kind: Kind, routes: RouteHandlers) {
         throw new ForbiddenError('this token is read-only; ask an admin for a token with scope "full" to write');
       }
     }
-    return respond(kind, headers.accept, await route({
-      method: event.httpMethod,
-      resource: event.resource,
-      pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
-      query: Object.fromEntries(
-        Object.entries(event.queryStringParameters ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
-      ),
-      headers,
-      body: event.body ?? undefined,
-      tenantId: authorizer.tenantId ?? '',
-      ...(authorizer.tokenId ? { tokenId: authorizer.tokenId } : {}),
-      scope,
-      baseUrl: baseUrlOf(event, headers),
-    }));
+    return respond(
+      kind,
+      headers.accept,
+      await route({
+        method: event.httpMethod,
+        resource: event.resource,
+        pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+        query: Object.fromEntries(
+          Object.entries(event.queryStringParameters ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
+        ),
+        headers,
+        body: event.body ?? undefined,
+        tenantId: authorizer.tenantId ?? '',
+        ...(authorizer.tokenId ? { tokenId: authorizer.tokenId } : {}),
+        scope,
+        baseUrl: baseUrlOf(event, headers),
+      }),
+    );
   };
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
@@ -185,7 +187,7 @@ export function httpHandler(kind: Kind, routes: RouteHandlers) {
     .before(async (request) => {
       // Parsed by now; anything else than an object or array is not a SCIM body.
       const body = request.event.body as unknown;
-      if (body !== null && (typeof body !== 'object')) {
+      if (body !== null && typeof body !== 'object') {
         throw new InvalidSyntaxError('the request body must be a JSON object');
       }
       if (body !== null && depthExceeds(body, MAX_JSON_DEPTH)) {

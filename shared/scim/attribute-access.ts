@@ -120,7 +120,10 @@ const LOOKUP_CACHE_LIMIT = 4096;
  * and lower-cases names (about 3 µs); filters and PATCH bodies repeat the same few paths, so the
  * memo makes it a Map hit. The results are shared: never modify them.
  */
-export function registryLookup(registry: SchemaRegistry, resourceType: ResourceTypeName): (path: AttrPath) => ResolvedAttribute | undefined {
+export function registryLookup(
+  registry: SchemaRegistry,
+  resourceType: ResourceTypeName,
+): (path: AttrPath) => ResolvedAttribute | undefined {
   let cache = lookupCaches.get(registry);
   if (!cache) lookupCaches.set(registry, (cache = new Map()));
   const memo = cache;

@@ -36,7 +36,12 @@ export function parseDateTime(s: string): Instant | undefined {
   const day = num(s, 8, 2);
   if (year < 0 || s[4] !== '-' || s[7] !== '-' || month < 1 || month > 12 || day < 1) return undefined;
   if (day > daysIn(year, month)) return undefined;
-  let hour = 0, minute = 0, second = 0, ns = 0, ms = 0, offsetMinutes = 0;
+  let hour = 0,
+    minute = 0,
+    second = 0,
+    ns = 0,
+    ms = 0,
+    offsetMinutes = 0;
   let i = 10;
   if (i < n) {
     const t = s[i];
@@ -52,7 +57,8 @@ export function parseDateTime(s: string): Instant | undefined {
       if (s[i] === '.' || s[i] === ',') {
         i++;
         const start = i;
-        let fraction = 0, scale = 1e9;
+        let fraction = 0,
+          scale = 1e9;
         while (i < n && digit(s, i) >= 0) {
           if (scale > 1) {
             scale /= 10;

@@ -90,7 +90,11 @@ export function serviceProviderConfig(features: Partial<ServiceProviderFeatures>
   };
 }
 
-export function resourceTypeDocument(registry: SchemaRegistry, baseUrl: string, name: ResourceTypeName): Record<string, unknown> {
+export function resourceTypeDocument(
+  registry: SchemaRegistry,
+  baseUrl: string,
+  name: ResourceTypeName,
+): Record<string, unknown> {
   const t = registry.resourceType(name);
   if (!t) throw new TypeError(`unknown resource type ${name}`);
   return {

@@ -38,28 +38,44 @@ export class ScimError extends Error {
 }
 
 export class InvalidFilterError extends ScimError {
-  constructor(detail: string) { super(400, 'invalidFilter', detail); }
+  constructor(detail: string) {
+    super(400, 'invalidFilter', detail);
+  }
 }
 export class TooManyError extends ScimError {
-  constructor(detail: string) { super(400, 'tooMany', detail); }
+  constructor(detail: string) {
+    super(400, 'tooMany', detail);
+  }
 }
 export class InvalidSyntaxError extends ScimError {
-  constructor(detail: string) { super(400, 'invalidSyntax', detail); }
+  constructor(detail: string) {
+    super(400, 'invalidSyntax', detail);
+  }
 }
 export class InvalidPathError extends ScimError {
-  constructor(detail: string) { super(400, 'invalidPath', detail); }
+  constructor(detail: string) {
+    super(400, 'invalidPath', detail);
+  }
 }
 export class NoTargetError extends ScimError {
-  constructor(detail: string) { super(400, 'noTarget', detail); }
+  constructor(detail: string) {
+    super(400, 'noTarget', detail);
+  }
 }
 export class InvalidValueError extends ScimError {
-  constructor(detail: string) { super(400, 'invalidValue', detail); }
+  constructor(detail: string) {
+    super(400, 'invalidValue', detail);
+  }
 }
 export class MutabilityError extends ScimError {
-  constructor(detail: string) { super(400, 'mutability', detail); }
+  constructor(detail: string) {
+    super(400, 'mutability', detail);
+  }
 }
 export class InvalidVersionError extends ScimError {
-  constructor(detail: string) { super(400, 'invalidVers', detail); }
+  constructor(detail: string) {
+    super(400, 'invalidVers', detail);
+  }
 }
 export class UnauthorizedError extends ScimError {
   constructor(detail: string) {
@@ -67,28 +83,44 @@ export class UnauthorizedError extends ScimError {
   }
 }
 export class ForbiddenError extends ScimError {
-  constructor(detail: string) { super(403, undefined, detail); }
+  constructor(detail: string) {
+    super(403, undefined, detail);
+  }
 }
 export class NotFoundError extends ScimError {
-  constructor(detail: string) { super(404, undefined, detail); }
+  constructor(detail: string) {
+    super(404, undefined, detail);
+  }
 }
 export class MethodNotAllowedError extends ScimError {
-  constructor(detail: string) { super(405, undefined, detail); }
+  constructor(detail: string) {
+    super(405, undefined, detail);
+  }
 }
 export class UniquenessError extends ScimError {
-  constructor(detail: string) { super(409, 'uniqueness', detail); }
+  constructor(detail: string) {
+    super(409, 'uniqueness', detail);
+  }
 }
 export class ConflictError extends ScimError {
-  constructor(detail: string) { super(409, undefined, detail); }
+  constructor(detail: string) {
+    super(409, undefined, detail);
+  }
 }
 export class PreconditionFailedError extends ScimError {
-  constructor(detail: string) { super(412, undefined, detail); }
+  constructor(detail: string) {
+    super(412, undefined, detail);
+  }
 }
 export class PayloadTooLargeError extends ScimError {
-  constructor(detail: string) { super(413, undefined, detail); }
+  constructor(detail: string) {
+    super(413, undefined, detail);
+  }
 }
 export class UnsupportedMediaTypeError extends ScimError {
-  constructor(detail: string) { super(415, undefined, detail); }
+  constructor(detail: string) {
+    super(415, undefined, detail);
+  }
 }
 export class TooManyRequestsError extends ScimError {
   constructor(detail: string, retryAfterSeconds: number) {
@@ -96,5 +128,7 @@ export class TooManyRequestsError extends ScimError {
   }
 }
 export class NotImplementedError extends ScimError {
-  constructor(detail: string) { super(501, undefined, detail); }
+  constructor(detail: string) {
+    super(501, undefined, detail);
+  }
 }

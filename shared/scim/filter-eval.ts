@@ -226,15 +226,24 @@ function comparison<T>(
 const ORDERING = new Set<CompareOp>(['gt', 'ge', 'lt', 'le']);
 const SUBSTRING = new Set<CompareOp>(['co', 'sw', 'ew']);
 
-function predicate(op: CompareOp, value: string | number | boolean, leaf: AttributeDef | undefined, text: string): Predicate {
+function predicate(
+  op: CompareOp,
+  value: string | number | boolean,
+  leaf: AttributeDef | undefined,
+  text: string,
+): Predicate {
   switch (leaf?.type) {
     case 'boolean': {
       if (op !== 'eq') {
-        throw new InvalidFilterError(`The operator "${op}" cannot be applied to the boolean attribute "${text}"; use eq or ne`);
+        throw new InvalidFilterError(
+          `The operator "${op}" cannot be applied to the boolean attribute "${text}"; use eq or ne`,
+        );
       }
       const b = toBoolean(value);
       if (b === undefined) {
-        throw new InvalidFilterError(`"${text}" is a boolean; compare it with true or false, not ${JSON.stringify(value)}`);
+        throw new InvalidFilterError(
+          `"${text}" is a boolean; compare it with true or false, not ${JSON.stringify(value)}`,
+        );
       }
       const s = b ? 'true' : 'false';
       return (x) => x === b || (typeof x === 'string' && x.toLowerCase() === s);
@@ -256,7 +265,9 @@ function predicate(op: CompareOp, value: string | number | boolean, leaf: Attrib
     }
     case 'dateTime': {
       if (typeof value !== 'string') {
-        throw new InvalidFilterError(`"${text}" is a dateTime; compare it with a quoted dateTime such as "2011-05-13T04:42:34Z"`);
+        throw new InvalidFilterError(
+          `"${text}" is a dateTime; compare it with a quoted dateTime such as "2011-05-13T04:42:34Z"`,
+        );
       }
       if (SUBSTRING.has(op)) return stringPredicate(op, value, true);
       const instant = parseDateTime(value);
@@ -330,12 +341,18 @@ function stringPredicate(op: CompareOp, value: string, caseExact: boolean): Pred
 /** Maps a comparison result (<0, 0, >0) to the operator's verdict. */
 function ordering(op: CompareOp): (c: number) => boolean {
   switch (op) {
-    case 'gt': return (c) => c > 0;
-    case 'ge': return (c) => c >= 0;
-    case 'lt': return (c) => c < 0;
-    case 'le': return (c) => c <= 0;
-    case 'ne': return (c) => c !== 0;
-    default: return (c) => c === 0;
+    case 'gt':
+      return (c) => c > 0;
+    case 'ge':
+      return (c) => c >= 0;
+    case 'lt':
+      return (c) => c < 0;
+    case 'le':
+      return (c) => c <= 0;
+    case 'ne':
+      return (c) => c !== 0;
+    default:
+      return (c) => c === 0;
   }
 }
 

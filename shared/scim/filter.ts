@@ -55,8 +55,18 @@ for (let c = 65; c <= 90; c++) WORD[c] = 1; // A-Z
 for (let c = 97; c <= 122; c++) WORD[c] = 1; // a-z
 for (const ch of '-_$.:') WORD[ch.charCodeAt(0)] = 1;
 
-const SPACE = 32, TAB = 9, LF = 10, CR = 13;
-const QUOTE = 34, LPAREN = 40, RPAREN = 41, LBRACKET = 91, RBRACKET = 93, DOT = 46, BACKSLASH = 92, COLON = 58;
+const SPACE = 32,
+  TAB = 9,
+  LF = 10,
+  CR = 13;
+const QUOTE = 34,
+  LPAREN = 40,
+  RPAREN = 41,
+  LBRACKET = 91,
+  RBRACKET = 93,
+  DOT = 46,
+  BACKSLASH = 92,
+  COLON = 58;
 
 const isWordCode = (c: number) => c < 128 && WORD[c] === 1;
 const isWs = (c: number) => c === SPACE || c === TAB || c === LF || c === CR;
@@ -320,14 +330,30 @@ export class FilterParser {
       out += src.slice(chunk, p);
       const e = p + 1 < src.length ? src.charCodeAt(p + 1) : -1;
       switch (e) {
-        case QUOTE: out += '"'; break;
-        case BACKSLASH: out += '\\'; break;
-        case 47: out += '/'; break;
-        case 98: out += '\b'; break;
-        case 102: out += '\f'; break;
-        case 110: out += '\n'; break;
-        case 114: out += '\r'; break;
-        case 116: out += '\t'; break;
+        case QUOTE:
+          out += '"';
+          break;
+        case BACKSLASH:
+          out += '\\';
+          break;
+        case 47:
+          out += '/';
+          break;
+        case 98:
+          out += '\b';
+          break;
+        case 102:
+          out += '\f';
+          break;
+        case 110:
+          out += '\n';
+          break;
+        case 114:
+          out += '\r';
+          break;
+        case 116:
+          out += '\t';
+          break;
         case 117: {
           let code = 0;
           for (let i = 2; i < 6; i++) {

@@ -56,14 +56,7 @@
 //   engine does not have, so they are an invalidFilter error.
 
 import type { AttrPath, FilterNode, PatchPath } from '#scim/ast.ts';
-import {
-  type JsonObject,
-  findKey,
-  getKey,
-  isObject,
-  jsonEqual,
-  registryLookup,
-} from '#scim/attribute-access.ts';
+import { type JsonObject, findKey, getKey, isObject, jsonEqual, registryLookup } from '#scim/attribute-access.ts';
 import {
   InvalidFilterError,
   InvalidPathError,
@@ -361,7 +354,9 @@ class Patcher {
         if (lower === 'id') {
           const own = this.res.id;
           if (value !== null && value !== undefined && own !== undefined && value !== own) {
-            throw new MutabilityError(`Attribute "id" is readOnly; the value names ${show(value)}, not this resource (${show(own)})`);
+            throw new MutabilityError(
+              `Attribute "id" is readOnly; the value names ${show(value)}, not this resource (${show(own)})`,
+            );
           }
           continue;
         }
@@ -381,7 +376,8 @@ class Patcher {
         this.ignored.push(scope ? `${scope.id}:${key}` : key);
         continue;
       }
-      const path = scope && parsed.path.uri === undefined ? { ...parsed, path: { uri: scope.id, ...parsed.path } } : parsed;
+      const path =
+        scope && parsed.path.uri === undefined ? { ...parsed, path: { uri: scope.id, ...parsed.path } } : parsed;
       this.applyPath(op, path, value, true, false);
     }
   }
@@ -439,7 +435,13 @@ class Patcher {
     const r = this.lookup(path);
     if (!r) return { kind: 'unknown', label };
     const canonical = `${r.canonical.uri !== undefined ? `${r.canonical.uri}:` : ''}${r.canonical.attribute}${r.canonical.subAttribute !== undefined ? `.${r.canonical.subAttribute}` : ''}`;
-    return { kind: 'attribute', container: r.canonical.uri, def: r.attribute, subDef: r.subAttribute, label: canonical };
+    return {
+      kind: 'attribute',
+      container: r.canonical.uri,
+      def: r.attribute,
+      subDef: r.subAttribute,
+      label: canonical,
+    };
   }
 
   private applyPath(op: Op, p: PatchPath, value: unknown, hasValue: boolean, direct: boolean): void {
@@ -514,7 +516,14 @@ class Patcher {
 
   // ---- attribute without filter or sub-attribute -------------------------------------------------
 
-  private applyWhole(op: Op, container: string | undefined, def: AttributeDef, value: unknown, hasValue: boolean, label: string): void {
+  private applyWhole(
+    op: Op,
+    container: string | undefined,
+    def: AttributeDef,
+    value: unknown,
+    hasValue: boolean,
+    label: string,
+  ): void {
     const holder = this.holder(container, op !== 'remove');
     if (!holder) return;
     const key = findKey(holder, def.name) ?? def.name;
@@ -621,7 +630,9 @@ class Patcher {
 
     if (def.multiValued) {
       // `emails.value` without a filter addresses every element; none yet → create one.
-      const list = toList(current).filter(isObject).map((el) => ({ ...el }));
+      const list = toList(current)
+        .filter(isObject)
+        .map((el) => ({ ...el }));
       if (next === undefined) {
         for (const el of list) {
           const k = findKey(el, subDef.name);
@@ -678,7 +689,9 @@ class Patcher {
     subLabel: string,
   ): void {
     if (def.type !== 'complex' && !def.multiValued) {
-      throw new InvalidPathError(`"${label}" is single-valued; a value filter "[...]" needs a multi-valued or complex attribute`);
+      throw new InvalidPathError(
+        `"${label}" is single-valued; a value filter "[...]" needs a multi-valued or complex attribute`,
+      );
     }
     const holder = this.holder(container, op !== 'remove');
     if (!holder) return;
@@ -703,7 +716,11 @@ class Patcher {
     };
 
     const next =
-      op === 'remove' ? undefined : subDef ? this.normalise(subDef, value, subLabel) : this.normaliseElement(def, value, label);
+      op === 'remove'
+        ? undefined
+        : subDef
+          ? this.normalise(subDef, value, subLabel)
+          : this.normaliseElement(def, value, label);
     if (next === undefined && op === 'add') return;
 
     if (next === undefined) {
@@ -737,7 +754,9 @@ class Patcher {
     const written: unknown[] = [];
     if (selected.size === 0) {
       if (!equalities) {
-        throw new NoTargetError(`No value of "${label}" matches the filter, and the filter is not a list of "eq" terms an element could be made from`);
+        throw new NoTargetError(
+          `No value of "${label}" matches the filter, and the filter is not a list of "eq" terms an element could be made from`,
+        );
       }
       const seed = this.normaliseElement(def, Object.fromEntries(equalities.values()), label) ?? {};
       const created: JsonObject = { ...(seed as JsonObject) };
@@ -775,7 +794,8 @@ class Patcher {
   private normaliseElement(def: AttributeDef, value: unknown, label: string): unknown {
     if (value === null || value === undefined) return undefined;
     if (Array.isArray(value)) {
-      if (value.length !== 1) throw new InvalidValueError(`"${label}" with a value filter takes one value, got an array of ${value.length}`);
+      if (value.length !== 1)
+        throw new InvalidValueError(`"${label}" with a value filter takes one value, got an array of ${value.length}`);
       value = value[0];
     }
     return this.normalise({ ...def, multiValued: false }, value, label);
@@ -803,7 +823,9 @@ class Patcher {
     if (filter) {
       const ids = memberIds(filter);
       if (!ids) {
-        throw new InvalidFilterError('On group members only filters of the form members[value eq "<id>"] (joined with "or") are supported');
+        throw new InvalidFilterError(
+          'On group members only filters of the form members[value eq "<id>"] (joined with "or") are supported',
+        );
       }
       // add/replace on `members[value eq "x"]`: make sure x is a member (the value adds nothing
       // a membership keeps: its other sub-attributes are immutable).
@@ -972,7 +994,12 @@ function memberIds(filter: FilterNode): string[] | undefined {
   const ids: string[] = [];
   const walk = (node: FilterNode): boolean => {
     if (node.kind === 'or') return walk(node.left) && walk(node.right);
-    if (node.kind === 'compare' && node.op === 'eq' && node.path.uri === undefined && node.path.subAttribute === undefined) {
+    if (
+      node.kind === 'compare' &&
+      node.op === 'eq' &&
+      node.path.uri === undefined &&
+      node.path.subAttribute === undefined
+    ) {
       if (node.path.attribute.toLowerCase() !== 'value') return false;
       if (typeof node.value !== 'string' && typeof node.value !== 'number') return false;
       ids.push(String(node.value));
@@ -999,7 +1026,11 @@ function nestsDeeper(value: unknown, limit: number): boolean {
 function show(value: unknown): string {
   let text: string;
   try {
-    text = nestsDeeper(value, MAX_VALUE_DEPTH) ? (Array.isArray(value) ? '[…]' : '{…}') : (JSON.stringify(value) ?? String(value));
+    text = nestsDeeper(value, MAX_VALUE_DEPTH)
+      ? Array.isArray(value)
+        ? '[…]'
+        : '{…}'
+      : (JSON.stringify(value) ?? String(value));
   } catch {
     text = typeof value;
   }

@@ -48,9 +48,11 @@ export function parsePatchPath(text: string): PatchPath {
   parser.skipWs();
   if (!parser.atEnd()) {
     const expected =
-      result.subAttribute !== undefined ? 'the end of the path'
-      : result.filter ? '"." and a sub-attribute name, or the end of the path'
-      : '"[" or the end of the path';
+      result.subAttribute !== undefined
+        ? 'the end of the path'
+        : result.filter
+          ? '"." and a sub-attribute name, or the end of the path'
+          : '"[" or the end of the path';
     parser.fail(parser.pos, expected);
   }
   return result;

@@ -134,10 +134,7 @@ function select(registry: SchemaRegistry, resourceType: ResourceTypeName, list: 
 
 const hidden = (def: AttributeDef) => def.returned === 'never' || def.mutability === 'writeOnly';
 
-type Mode =
-  | { kind: 'default' }
-  | { kind: 'include'; selection: Selection }
-  | { kind: 'exclude'; selection: Selection };
+type Mode = { kind: 'default' } | { kind: 'include'; selection: Selection } | { kind: 'exclude'; selection: Selection };
 
 /** Projects one complex value (or element) keeping the sub-attributes `keep` says yes to. */
 function projectComplex(value: unknown, def: AttributeDef, keep: (sub: AttributeDef) => boolean): unknown {
@@ -150,7 +147,13 @@ function projectComplex(value: unknown, def: AttributeDef, keep: (sub: Attribute
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-function projectAttribute(def: AttributeDef | undefined, schemaId: string, value: unknown, mode: Mode, schemaNamed: boolean): unknown {
+function projectAttribute(
+  def: AttributeDef | undefined,
+  schemaId: string,
+  value: unknown,
+  mode: Mode,
+  schemaNamed: boolean,
+): unknown {
   if (!def) {
     // Not in any schema (should not be stored); only returned when nothing narrows the response.
     return mode.kind === 'include' ? undefined : value;
@@ -177,7 +180,9 @@ function projectAttribute(def: AttributeDef | undefined, schemaId: string, value
     const excluded = named?.get(key);
     if (named?.has(key) && excluded === undefined) return undefined;
     subsKept = (sub) =>
-      !hidden(sub) && sub.returned !== 'request' && (sub.returned === 'always' || !excluded?.has(sub.name.toLowerCase()));
+      !hidden(sub) &&
+      sub.returned !== 'request' &&
+      (sub.returned === 'always' || !excluded?.has(sub.name.toLowerCase()));
   }
 
   if (def.type !== 'complex') return value;
@@ -241,7 +246,10 @@ export function project(
       if (projected !== undefined) out[key] = projected;
       continue;
     }
-    const resolved = key.includes(':') || key.includes('.') ? undefined : registry.resolve(resourceType, { uri: core.id, attribute: key });
+    const resolved =
+      key.includes(':') || key.includes('.')
+        ? undefined
+        : registry.resolve(resourceType, { uri: core.id, attribute: key });
     const projected = projectAttribute(resolved?.attribute, core.id, value, mode, coreNamed && !resolved?.common);
     if (projected !== undefined) out[key] = projected;
   }

@@ -94,7 +94,8 @@ function deepEqual(a: unknown, b: unknown, caseInsensitive = false): boolean {
 }
 
 // xsd:dateTime (RFC 7643 §2.3.5), e.g. 2008-01-23T04:56:22Z or 2008-01-23T04:56:22.123+01:00.
-const DATE_TIME = /^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?$/;
+const DATE_TIME =
+  /^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?$/;
 const BOOLEAN_STRING = /^\s*(true|false)\s*$/i;
 const NUMBER_STRING = /^\s*-?(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+)?\s*$/;
 
@@ -109,7 +110,10 @@ function simpleValue(def: AttributeDef, value: unknown, label: string): Json | u
     case 'reference':
     case 'binary':
       if (typeof value === 'string') return value;
-      if (def.type === 'string' && ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean')) {
+      if (
+        def.type === 'string' &&
+        ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean')
+      ) {
         return JSON.stringify(value);
       }
       throw new InvalidValueError(`Attribute '${label}' must be a string, got ${show(value)}`);
@@ -129,7 +133,9 @@ function simpleValue(def: AttributeDef, value: unknown, label: string): Json | u
     }
     case 'dateTime':
       if (typeof value === 'string' && DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))) return value;
-      throw new InvalidValueError(`Attribute '${label}' must be an xsd:dateTime such as 2024-01-31T12:00:00Z, got ${show(value)}`);
+      throw new InvalidValueError(
+        `Attribute '${label}' must be an xsd:dateTime such as 2024-01-31T12:00:00Z, got ${show(value)}`,
+      );
     case 'complex':
       throw new TypeError('simpleValue called on a complex attribute');
   }
@@ -151,7 +157,8 @@ function complexValue(def: AttributeDef, value: unknown, label: string, options:
     // `"manager": "271"` (Entra), `"emails": "a@b.c"`: a bare value stands for `{value}`.
     const valueDef = subs.find((s) => s.name === 'value');
     if (valueDef && !Array.isArray(input) && typeof input !== 'object') input = { value: input };
-    else throw new InvalidValueError(`Attribute '${label}' must be a complex value (a JSON object), got ${show(value)}`);
+    else
+      throw new InvalidValueError(`Attribute '${label}' must be a complex value (a JSON object), got ${show(value)}`);
   }
   const out: Record<string, Json> = {};
   const seen = new Map<string, string>();
@@ -169,7 +176,9 @@ function complexValue(def: AttributeDef, value: unknown, label: string, options:
     if (v === undefined) continue;
     const previous = seen.get(sub.name);
     if (previous !== undefined && !deepEqual(out[sub.name], v)) {
-      throw new InvalidValueError(`Attribute '${label}.${sub.name}' is given twice with different values (as '${previous}' and '${key}')`);
+      throw new InvalidValueError(
+        `Attribute '${label}.${sub.name}' is given twice with different values (as '${previous}' and '${key}')`,
+      );
     }
     seen.set(sub.name, key);
     out[sub.name] = v;
@@ -242,7 +251,8 @@ export function normaliseAttributeValue(
   if (Array.isArray(value)) {
     // Entra sends `manager` as `[{"$ref": …, "value": …}]`.
     if (value.length === 0) return undefined;
-    if (value.length > 1) throw new InvalidValueError(`Attribute '${label}' is single-valued, got an array of ${value.length}`);
+    if (value.length > 1)
+      throw new InvalidValueError(`Attribute '${label}' is single-valued, got an array of ${value.length}`);
     return complexValue(def, value[0], label, options);
   }
   return complexValue(def, value, label, options);
@@ -282,7 +292,9 @@ function normalise(
   existing?: object,
 ): NormalisedResource {
   if (!isObject(body)) {
-    throw new InvalidSyntaxError(`The request body must be a JSON object (a ${resourceType}), got ${Array.isArray(body) ? 'an array' : show(body)}`);
+    throw new InvalidSyntaxError(
+      `The request body must be a JSON object (a ${resourceType}), got ${Array.isArray(body) ? 'an array' : show(body)}`,
+    );
   }
   const core = registry.coreSchema(resourceType);
   const ignored: string[] = [];
@@ -306,12 +318,16 @@ function normalise(
     if (resolved.subAttribute) {
       const previous = slot.parts.get(resolved.subAttribute.name);
       if (previous && !deepEqual(previous.value, value)) {
-        throw new InvalidValueError(`Attribute '${label}' is given twice with different values (as '${previous.key}' and '${key}')`);
+        throw new InvalidValueError(
+          `Attribute '${label}' is given twice with different values (as '${previous.key}' and '${key}')`,
+        );
       }
       slot.parts.set(resolved.subAttribute.name, { value, key });
     } else {
       if (slot.whole && !deepEqual(slot.whole.value, value)) {
-        throw new InvalidValueError(`Attribute '${label}' is given twice with different values (as '${slot.whole.key}' and '${key}')`);
+        throw new InvalidValueError(
+          `Attribute '${label}' is given twice with different values (as '${slot.whole.key}' and '${key}')`,
+        );
       }
       slot.whole = { value, key };
     }
@@ -327,7 +343,9 @@ function normalise(
       // `"urn:…:enterprise:2.0:User": {…}` — accepted whether or not `schemas` lists it (Entra).
       if (value === null || value === undefined) continue;
       if (!isObject(value)) {
-        throw new InvalidValueError(`'${key}' must be a JSON object holding the ${named.name} attributes, got ${show(value)}`);
+        throw new InvalidValueError(
+          `'${key}' must be a JSON object holding the ${named.name} attributes, got ${show(value)}`,
+        );
       }
       for (const [k, v] of Object.entries(value)) place(named, k, v);
       continue;
@@ -417,20 +435,27 @@ function labelOf(slot: Slot, sub?: string): string {
 function assemble(slot: Slot, label: string): unknown {
   if (slot.parts.size === 0) return slot.whole?.value;
   if (slot.def.multiValued) {
-    throw new InvalidValueError(`Attribute '${label}' is multi-valued; give its elements as an array, not '${label}.<sub-attribute>' keys`);
+    throw new InvalidValueError(
+      `Attribute '${label}' is multi-valued; give its elements as an array, not '${label}.<sub-attribute>' keys`,
+    );
   }
   let base: Record<string, unknown> = {};
   if (slot.whole) {
-    const whole = Array.isArray(slot.whole.value) && slot.whole.value.length === 1 ? slot.whole.value[0] : slot.whole.value;
+    const whole =
+      Array.isArray(slot.whole.value) && slot.whole.value.length === 1 ? slot.whole.value[0] : slot.whole.value;
     if (!isObject(whole)) {
-      throw new InvalidValueError(`Attribute '${label}' must be a complex value (a JSON object), got ${show(slot.whole.value)}`);
+      throw new InvalidValueError(
+        `Attribute '${label}' must be a complex value (a JSON object), got ${show(slot.whole.value)}`,
+      );
     }
     base = { ...whole };
   }
   for (const [sub, { value, key }] of slot.parts) {
     const existingKey = Object.keys(base).find((k) => k.toLowerCase() === sub.toLowerCase());
     if (existingKey !== undefined && base[existingKey] !== null && !deepEqual(base[existingKey], value)) {
-      throw new InvalidValueError(`Attribute '${label}.${sub}' is given twice with different values (in '${label}' and as '${key}')`);
+      throw new InvalidValueError(
+        `Attribute '${label}.${sub}' is given twice with different values (in '${label}' and as '${key}')`,
+      );
     }
     if (existingKey !== undefined) delete base[existingKey];
     base[sub] = value;
@@ -500,7 +525,12 @@ function applyImmutability(
   extensionDocs: Map<string, Record<string, unknown>>,
   existing: Record<string, unknown>,
 ): void {
-  const check = (schema: SchemaDef, target: Record<string, unknown>, before: Record<string, unknown>, prefix: string) => {
+  const check = (
+    schema: SchemaDef,
+    target: Record<string, unknown>,
+    before: Record<string, unknown>,
+    prefix: string,
+  ) => {
     for (const def of schema.attributes) {
       const old = before[def.name];
       if (old === undefined || old === null) continue;
@@ -508,7 +538,9 @@ function applyImmutability(
       if (def.mutability === 'immutable') {
         if (now === undefined) target[def.name] = old;
         else if (!deepEqual(old, now, !def.caseExact)) {
-          throw new MutabilityError(`Attribute '${prefix}${def.name}' is immutable and already set to ${show(old)}; it cannot become ${show(now)}`);
+          throw new MutabilityError(
+            `Attribute '${prefix}${def.name}' is immutable and already set to ${show(old)}; it cannot become ${show(now)}`,
+          );
         }
       } else if (def.type === 'complex' && !def.multiValued && isObject(old)) {
         for (const sub of def.subAttributes ?? []) {

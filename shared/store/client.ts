@@ -20,7 +20,13 @@ interface Tally extends Cost {
 
 const meter = new AsyncLocalStorage<Tally>();
 
-const READS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand']);
+const READS = new Set([
+  'GetItemCommand',
+  'QueryCommand',
+  'ScanCommand',
+  'BatchGetItemCommand',
+  'TransactGetItemsCommand',
+]);
 
 export function emptyCost(): Cost {
   return { requests: 0, roundTrips: 0, rcu: 0, wcu: 0, operations: [] };

@@ -29,8 +29,7 @@ export const keys = {
 
   groupsPartition: (tenantId: string) => `${t(tenantId)}#GROUP`,
   group: (tenantId: string, id: string): Key => ({ pk: `${t(tenantId)}#GROUP`, sk: id }),
-  groupDisplayName: (tenantId: string, displayName: string) =>
-    `${t(tenantId)}#GROUP#DN#${displayName.toLowerCase()}`,
+  groupDisplayName: (tenantId: string, displayName: string) => `${t(tenantId)}#GROUP#DN#${displayName.toLowerCase()}`,
   groupExternalId: (tenantId: string, externalId: string) => `${t(tenantId)}#GROUP#XID#${externalId}`,
 
   membersPartition: (tenantId: string, groupId: string) => `${t(tenantId)}#MEMBERS#${groupId}`,

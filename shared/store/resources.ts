@@ -1,9 +1,14 @@
 // The repository for Users, Groups and memberships: the only code that reads or writes them.
 // Every invariant is held by a condition in the write itself (see the comment on each condition).
-import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
-  InvalidValueError, NotFoundError, PreconditionFailedError, UniquenessError,
-} from '#scim/errors.ts';
+  BatchGetCommand,
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { InvalidValueError, NotFoundError, PreconditionFailedError, UniquenessError } from '#scim/errors.ts';
 import type { Db } from './client.ts';
 import { keys, type Key } from './keys.ts';
 import { TABLE } from './table.ts';
@@ -33,21 +38,33 @@ export interface Member {
 // write returned (ALL_OLD), never from a second read. Subclasses let callers branch on the cause.
 
 export class NotFound extends NotFoundError {
-  constructor(type: ResourceType, id: string) { super(`${type} ${id} not found`); }
+  constructor(type: ResourceType, id: string) {
+    super(`${type} ${id} not found`);
+  }
 }
 export class VersionMismatch extends PreconditionFailedError {
-  constructor() { super('resource changed since the version named in If-Match'); }
+  constructor() {
+    super('resource changed since the version named in If-Match');
+  }
 }
 export class UserNameTaken extends UniquenessError {
   /** `existingId`: the owner of the claim, from the failed condition's ALL_OLD item. */
-  constructor(readonly userName: string, readonly existingId: string | undefined, creating: boolean) {
-    super(creating
-      ? `userName "${userName}" is already taken by user ${existingId ?? '(unknown)'}; update that user (PUT/PATCH, e.g. active=true to reactivate) instead of creating a new one`
-      : `userName "${userName}" is already taken${existingId ? ` by user ${existingId}` : ''} in this directory (userName is unique, case-insensitively)`);
+  constructor(
+    readonly userName: string,
+    readonly existingId: string | undefined,
+    creating: boolean,
+  ) {
+    super(
+      creating
+        ? `userName "${userName}" is already taken by user ${existingId ?? '(unknown)'}; update that user (PUT/PATCH, e.g. active=true to reactivate) instead of creating a new one`
+        : `userName "${userName}" is already taken${existingId ? ` by user ${existingId}` : ''} in this directory (userName is unique, case-insensitively)`,
+    );
   }
 }
 export class MissingMembers extends InvalidValueError {
-  constructor(readonly ids: string[]) { super(`members must reference existing users or groups; not found: ${ids.join(', ')}`); }
+  constructor(readonly ids: string[]) {
+    super(`members must reference existing users or groups; not found: ${ids.join(', ')}`);
+  }
 }
 
 const PARTITION = { User: keys.usersPartition, Group: keys.groupsPartition } as const;
@@ -147,12 +164,24 @@ function touchGroup(db: Db, tenantId: string, groupId: string, now: string, ifVe
 // ---------------------------------------------------------------------------------------------
 // Reads
 
-export async function getResource(db: Db, tenantId: string, type: ResourceType, id: string): Promise<StoredResource | undefined> {
-  const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keyOf(tenantId, type, id), ConsistentRead: true }));
+export async function getResource(
+  db: Db,
+  tenantId: string,
+  type: ResourceType,
+  id: string,
+): Promise<StoredResource | undefined> {
+  const { Item } = await db.doc.send(
+    new GetCommand({ TableName: db.tableName, Key: keyOf(tenantId, type, id), ConsistentRead: true }),
+  );
   return Item && Item.rt === type ? fromItem(Item) : undefined;
 }
 
-export async function getResources(db: Db, tenantId: string, type: ResourceType, ids: string[]): Promise<StoredResource[]> {
+export async function getResources(
+  db: Db,
+  tenantId: string,
+  type: ResourceType,
+  ids: string[],
+): Promise<StoredResource[]> {
   const unique = [...new Set(ids)];
   const found = new Map<string, StoredResource>();
   for (let i = 0; i < unique.length; i += 100) {
@@ -173,38 +202,59 @@ export async function getResources(db: Db, tenantId: string, type: ResourceType,
 
 /** userName → id, strongly consistent: the claim item is the one the uniqueness condition guards. */
 export async function findUserIdByUserName(db: Db, tenantId: string, userName: string): Promise<string | undefined> {
-  const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.userName(tenantId, userName), ConsistentRead: true }));
+  const { Item } = await db.doc.send(
+    new GetCommand({ TableName: db.tableName, Key: keys.userName(tenantId, userName), ConsistentRead: true }),
+  );
   return Item?.id as string | undefined;
 }
 
-async function queryIndex(db: Db, index: 'gsi1' | 'gsi2', pk: string, limit = 1000): Promise<Record<string, unknown>[]> {
+async function queryIndex(
+  db: Db,
+  index: 'gsi1' | 'gsi2',
+  pk: string,
+  limit = 1000,
+): Promise<Record<string, unknown>[]> {
   const def = TABLE.indexes[index];
   const out: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await db.doc.send(new QueryCommand({
-      TableName: db.tableName,
-      IndexName: def.name,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': def.partitionKey },
-      ExpressionAttributeValues: { ':pk': pk },
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    }));
+    const page = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tableName,
+        IndexName: def.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': def.partitionKey },
+        ExpressionAttributeValues: { ':pk': pk },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
     out.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start && out.length < limit);
   return out;
 }
 
-export async function findByExternalId(db: Db, tenantId: string, type: ResourceType, externalId: string): Promise<StoredResource[]> {
-  const items = type === 'User'
-    ? await queryIndex(db, 'gsi1', keys.userExternalId(tenantId, externalId))
-    : await queryIndex(db, 'gsi2', keys.groupExternalId(tenantId, externalId));
+export async function findByExternalId(
+  db: Db,
+  tenantId: string,
+  type: ResourceType,
+  externalId: string,
+): Promise<StoredResource[]> {
+  const items =
+    type === 'User'
+      ? await queryIndex(db, 'gsi1', keys.userExternalId(tenantId, externalId))
+      : await queryIndex(db, 'gsi2', keys.groupExternalId(tenantId, externalId));
   return items.filter((i) => i.rt === type).map(fromItem);
 }
 
-export async function findGroupsByDisplayName(db: Db, tenantId: string, displayName: string): Promise<StoredResource[]> {
-  return (await queryIndex(db, 'gsi1', keys.groupDisplayName(tenantId, displayName))).filter((i) => i.rt === 'Group').map(fromItem);
+export async function findGroupsByDisplayName(
+  db: Db,
+  tenantId: string,
+  displayName: string,
+): Promise<StoredResource[]> {
+  return (await queryIndex(db, 'gsi1', keys.groupDisplayName(tenantId, displayName)))
+    .filter((i) => i.rt === 'Group')
+    .map(fromItem);
 }
 
 /** Ids of the groups a user (or group) is a direct member of: one Query on the inverted index. */
@@ -213,7 +263,9 @@ export async function groupIdsOf(db: Db, tenantId: string, memberId: string): Pr
 }
 
 export async function isMember(db: Db, tenantId: string, groupId: string, memberId: string): Promise<boolean> {
-  const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.member(tenantId, groupId, memberId), ConsistentRead: true }));
+  const { Item } = await db.doc.send(
+    new GetCommand({ TableName: db.tableName, Key: keys.member(tenantId, groupId, memberId), ConsistentRead: true }),
+  );
   return Item !== undefined;
 }
 
@@ -225,12 +277,18 @@ export interface Page<T> {
 
 /** One page of a tenant's users or groups in creation (ULID) order: a single Query. */
 export async function listResources(
-  db: Db, tenantId: string, type: ResourceType, options: { limit: number; after?: string },
+  db: Db,
+  tenantId: string,
+  type: ResourceType,
+  options: { limit: number; after?: string },
 ): Promise<Page<StoredResource>> {
   const input: QueryCommandInput = {
     TableName: db.tableName,
     KeyConditionExpression: options.after ? 'pk = :pk AND sk > :after' : 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': PARTITION[type](tenantId), ...(options.after ? { ':after': options.after } : {}) },
+    ExpressionAttributeValues: {
+      ':pk': PARTITION[type](tenantId),
+      ...(options.after ? { ':after': options.after } : {}),
+    },
     Limit: options.limit,
     ConsistentRead: true,
   };
@@ -241,20 +299,31 @@ export async function listResources(
 }
 
 /** A group's members in member-id order, paged; `limit` bounds the total read. */
-export async function listMembers(db: Db, tenantId: string, groupId: string, limit: number): Promise<{ members: Member[]; truncated: boolean }> {
+export async function listMembers(
+  db: Db,
+  tenantId: string,
+  groupId: string,
+  limit: number,
+): Promise<{ members: Member[]; truncated: boolean }> {
   const members: Member[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const out = await db.doc.send(new QueryCommand({
-      TableName: db.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': keys.membersPartition(tenantId, groupId) },
-      Limit: Math.min(1000, limit + 1 - members.length),
-      ConsistentRead: true,
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    }));
+    const out = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.membersPartition(tenantId, groupId) },
+        Limit: Math.min(1000, limit + 1 - members.length),
+        ConsistentRead: true,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
     for (const item of out.Items ?? []) {
-      members.push({ value: item.sk as string, type: item.mt as ResourceType, ...(item.display ? { display: item.display as string } : {}) });
+      members.push({
+        value: item.sk as string,
+        type: item.mt as ResourceType,
+        ...(item.display ? { display: item.display as string } : {}),
+      });
     }
     start = out.LastEvaluatedKey;
   } while (start && members.length <= limit);
@@ -268,7 +337,12 @@ export async function listMembers(db: Db, tenantId: string, groupId: string, lim
  * Creates a user or group. Conditions: the id is new; for users the lower-cased userName claim is
  * new (uniqueness per tenant, case-insensitive, race-free); every initial member exists.
  */
-export async function createResource(db: Db, tenantId: string, r: StoredResource, members: Member[] = []): Promise<void> {
+export async function createResource(
+  db: Db,
+  tenantId: string,
+  r: StoredResource,
+  members: Member[] = [],
+): Promise<void> {
   const items: TransactItem[] = [
     { Put: { TableName: db.tableName, Item: toItem(tenantId, r), ConditionExpression: 'attribute_not_exists(pk)' } },
     tenantCounter(db, tenantId, r.resourceType, 1),
@@ -283,7 +357,11 @@ export async function createResource(db: Db, tenantId: string, r: StoredResource
     });
   }
   const memberStart = items.length;
-  for (const m of members) items.push({ Put: { TableName: db.tableName, Item: memberItem(tenantId, r.id, m) } }, memberExists(db, tenantId, m));
+  for (const m of members)
+    items.push(
+      { Put: { TableName: db.tableName, Item: memberItem(tenantId, r.id, m) } },
+      memberExists(db, tenantId, m),
+    );
   if (items.length > MAX_TRANSACTION_ITEMS) {
     // Too many initial members for one transaction: create the group, then add members in chunks.
     await createResource(db, tenantId, r, []);
@@ -294,7 +372,8 @@ export async function createResource(db: Db, tenantId: string, r: StoredResource
     await transactWrite(db, items);
   } catch (error) {
     if (error instanceof TransactionFailed) {
-      if (r.resourceType === 'User' && error.failed(2)) throw new UserNameTaken(userNameOf(r.doc), error.oldValue(2, 'id'), true);
+      if (r.resourceType === 'User' && error.failed(2))
+        throw new UserNameTaken(userNameOf(r.doc), error.oldValue(2, 'id'), true);
       const missing = members.filter((_, i) => error.failed(memberStart + 2 * i + 1)).map((m) => m.value);
       if (missing.length) throw new MissingMembers(missing);
     }
@@ -308,17 +387,22 @@ export async function createResource(db: Db, tenantId: string, r: StoredResource
  * in the same transaction.
  */
 export async function replaceResource(
-  db: Db, tenantId: string, before: StoredResource, after: StoredResource,
+  db: Db,
+  tenantId: string,
+  before: StoredResource,
+  after: StoredResource,
   memberChanges?: { add: Member[]; remove: string[] },
 ): Promise<void> {
-  const items: TransactItem[] = [{
-    Put: {
-      TableName: db.tableName,
-      Item: toItem(tenantId, after),
-      ConditionExpression: 'v = :v',
-      ExpressionAttributeValues: { ':v': before.version },
+  const items: TransactItem[] = [
+    {
+      Put: {
+        TableName: db.tableName,
+        Item: toItem(tenantId, after),
+        ConditionExpression: 'v = :v',
+        ExpressionAttributeValues: { ':v': before.version },
+      },
     },
-  }];
+  ];
   let claimIndex = -1;
   if (before.resourceType === 'User') {
     const oldName = userNameOf(before.doc).toLowerCase();
@@ -337,12 +421,24 @@ export async function replaceResource(
   }
   const memberStart = items.length;
   const adds = memberChanges?.add ?? [];
-  for (const m of adds) items.push({ Put: { TableName: db.tableName, Item: memberItem(tenantId, after.id, m) } }, memberExists(db, tenantId, m));
-  for (const id of memberChanges?.remove ?? []) items.push({ Delete: { TableName: db.tableName, Key: keys.member(tenantId, after.id, id) } });
+  for (const m of adds)
+    items.push(
+      { Put: { TableName: db.tableName, Item: memberItem(tenantId, after.id, m) } },
+      memberExists(db, tenantId, m),
+    );
+  for (const id of memberChanges?.remove ?? [])
+    items.push({ Delete: { TableName: db.tableName, Key: keys.member(tenantId, after.id, id) } });
   if (items.length > MAX_TRANSACTION_ITEMS) {
     // Big membership changes: the attributes first (atomic with the version check), then members in chunks.
     await replaceResource(db, tenantId, before, after);
-    await changeMembers(db, tenantId, after.id, { add: adds, remove: memberChanges?.remove ?? [] }, after.lastModified, true);
+    await changeMembers(
+      db,
+      tenantId,
+      after.id,
+      { add: adds, remove: memberChanges?.remove ?? [] },
+      after.lastModified,
+      true,
+    );
     return;
   }
   try {
@@ -350,7 +446,8 @@ export async function replaceResource(
   } catch (error) {
     if (error instanceof TransactionFailed) {
       if (error.failed(0)) throw new VersionMismatch();
-      if (claimIndex >= 0 && error.failed(claimIndex)) throw new UserNameTaken(userNameOf(after.doc), error.oldValue(claimIndex, 'id'), false);
+      if (claimIndex >= 0 && error.failed(claimIndex))
+        throw new UserNameTaken(userNameOf(after.doc), error.oldValue(claimIndex, 'id'), false);
       const missing = adds.filter((_, i) => error.failed(memberStart + 2 * i + 1)).map((m) => m.value);
       if (missing.length) throw new MissingMembers(missing);
     }
@@ -364,18 +461,38 @@ export async function replaceResource(
  * non-member is a no-op. Chunked when it exceeds one transaction.
  */
 export async function changeMembers(
-  db: Db, tenantId: string, groupId: string, changes: { add: Member[]; remove: string[] }, now: string,
-  skipTouch = false, ifVersion?: number,
+  db: Db,
+  tenantId: string,
+  groupId: string,
+  changes: { add: Member[]; remove: string[] },
+  now: string,
+  skipTouch = false,
+  ifVersion?: number,
 ): Promise<void> {
   const writes: { items: TransactItem[]; member?: Member }[] = [
-    ...changes.add.map((m) => ({ items: [{ Put: { TableName: db.tableName, Item: memberItem(tenantId, groupId, m) } }, memberExists(db, tenantId, m)] as TransactItem[], member: m })),
-    ...changes.remove.map((id) => ({ items: [{ Delete: { TableName: db.tableName, Key: keys.member(tenantId, groupId, id) } }] as TransactItem[] })),
+    ...changes.add.map((m) => ({
+      items: [
+        { Put: { TableName: db.tableName, Item: memberItem(tenantId, groupId, m) } },
+        memberExists(db, tenantId, m),
+      ] as TransactItem[],
+      member: m,
+    })),
+    ...changes.remove.map((id) => ({
+      items: [{ Delete: { TableName: db.tableName, Key: keys.member(tenantId, groupId, id) } }] as TransactItem[],
+    })),
   ];
   // Chunk 0 carries the version bump (and If-Match); later chunks each check the group exists.
-  const groupExists: TransactItem = { ConditionCheck: { TableName: db.tableName, Key: keys.group(tenantId, groupId), ConditionExpression: 'attribute_exists(pk)' } };
+  const groupExists: TransactItem = {
+    ConditionCheck: {
+      TableName: db.tableName,
+      Key: keys.group(tenantId, groupId),
+      ConditionExpression: 'attribute_exists(pk)',
+    },
+  };
   const chunks: { head: TransactItem | undefined; batch: typeof writes }[] = [];
   while (writes.length || chunks.length === 0) {
-    const head = chunks.length === 0 ? (skipTouch ? undefined : touchGroup(db, tenantId, groupId, now, ifVersion)) : groupExists;
+    const head =
+      chunks.length === 0 ? (skipTouch ? undefined : touchGroup(db, tenantId, groupId, now, ifVersion)) : groupExists;
     let size = head ? 1 : 0;
     const batch: typeof writes = [];
     while (writes.length && size + writes[0]!.items.length <= MAX_TRANSACTION_ITEMS) {
@@ -417,7 +534,11 @@ export async function changeMembers(
  * sides, the tenant counter. Condition: the resource exists (and, with If-Match, is unchanged).
  */
 export async function deleteResource(
-  db: Db, tenantId: string, r: StoredResource, now: string, ifVersion: number | undefined,
+  db: Db,
+  tenantId: string,
+  r: StoredResource,
+  now: string,
+  ifVersion: number | undefined,
   /** Groups the resource is in (inverted index) and, for a group, its own members: read by the caller. */
   hanging: { memberOf: string[]; members: Member[] },
 ): Promise<void> {
@@ -434,7 +555,8 @@ export async function deleteResource(
     },
     tenantCounter(db, tenantId, r.resourceType, -1),
   ];
-  if (r.resourceType === 'User') main.push({ Delete: { TableName: db.tableName, Key: keys.userName(tenantId, userNameOf(r.doc)) } });
+  if (r.resourceType === 'User')
+    main.push({ Delete: { TableName: db.tableName, Key: keys.userName(tenantId, userNameOf(r.doc)) } });
   // Leaving a group changes that group: its member item goes and its version moves.
   const leave: TransactItem[] = memberOf.flatMap((groupId) => [
     { Delete: { TableName: db.tableName, Key: keys.member(tenantId, groupId, r.id) } },
@@ -452,10 +574,16 @@ export async function deleteResource(
   try {
     await transactWrite(db, [...main, ...inline]);
   } catch (error) {
-    if (error instanceof TransactionFailed && error.failed(0)) throw ifVersion === undefined ? new NotFound(r.resourceType, r.id) : new VersionMismatch();
+    if (error instanceof TransactionFailed && error.failed(0))
+      throw ifVersion === undefined ? new NotFound(r.resourceType, r.id) : new VersionMismatch();
     if (error instanceof TransactionFailed) {
       // A group we were leaving disappeared meanwhile: retry without version bumps on groups.
-      await transactWrite(db, [...main, ...memberOf.map((groupId) => ({ Delete: { TableName: db.tableName, Key: keys.member(tenantId, groupId, r.id) } }))]);
+      await transactWrite(db, [
+        ...main,
+        ...memberOf.map((groupId) => ({
+          Delete: { TableName: db.tableName, Key: keys.member(tenantId, groupId, r.id) },
+        })),
+      ]);
     } else {
       throw error;
     }
@@ -482,7 +610,8 @@ async function batchDelete(db: Db, keyList: Key[]): Promise<void> {
       for (let attempt = 0; request && Object.keys(request).length; attempt += 1) {
         const out = await db.doc.send(new BatchWriteCommand({ RequestItems: request }));
         request = out.UnprocessedItems as typeof request;
-        if (request && Object.keys(request).length) await new Promise((r) => setTimeout(r, 20 * 2 ** Math.min(attempt, 6)));
+        if (request && Object.keys(request).length)
+          await new Promise((r) => setTimeout(r, 20 * 2 ** Math.min(attempt, 6)));
       }
     }
   };
@@ -490,30 +619,53 @@ async function batchDelete(db: Db, keyList: Key[]): Promise<void> {
 }
 
 /** Remembers where page `startIndex` of a listing begins, so walking pages in order is O(page). */
-export async function savePageCursor(db: Db, tenantId: string, queryKey: string, startIndex: number, after: string, nowSeconds: number): Promise<void> {
-  await db.doc.send(new PutCommand({
-    TableName: db.tableName,
-    Item: { ...keys.pageCursor(tenantId, queryKey, startIndex), after, ttl: nowSeconds + 3600 },
-  }));
+export async function savePageCursor(
+  db: Db,
+  tenantId: string,
+  queryKey: string,
+  startIndex: number,
+  after: string,
+  nowSeconds: number,
+): Promise<void> {
+  await db.doc.send(
+    new PutCommand({
+      TableName: db.tableName,
+      Item: { ...keys.pageCursor(tenantId, queryKey, startIndex), after, ttl: nowSeconds + 3600 },
+    }),
+  );
 }
 
-export async function loadPageCursor(db: Db, tenantId: string, queryKey: string, startIndex: number): Promise<string | undefined> {
-  const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.pageCursor(tenantId, queryKey, startIndex) }));
+export async function loadPageCursor(
+  db: Db,
+  tenantId: string,
+  queryKey: string,
+  startIndex: number,
+): Promise<string | undefined> {
+  const { Item } = await db.doc.send(
+    new GetCommand({ TableName: db.tableName, Key: keys.pageCursor(tenantId, queryKey, startIndex) }),
+  );
   return Item?.after as string | undefined;
 }
 
 /** Walks past `skip` items of a listing reading keys only, for random access to a page. */
-export async function skipResources(db: Db, tenantId: string, type: ResourceType, skip: number): Promise<string | undefined> {
+export async function skipResources(
+  db: Db,
+  tenantId: string,
+  type: ResourceType,
+  skip: number,
+): Promise<string | undefined> {
   let after: string | undefined;
   let left = skip;
   while (left > 0) {
-    const out = await db.doc.send(new QueryCommand({
-      TableName: db.tableName,
-      KeyConditionExpression: after ? 'pk = :pk AND sk > :after' : 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': PARTITION[type](tenantId), ...(after ? { ':after': after } : {}) },
-      ProjectionExpression: 'sk',
-      Limit: Math.min(left, 1000),
-    }));
+    const out = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tableName,
+        KeyConditionExpression: after ? 'pk = :pk AND sk > :after' : 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': PARTITION[type](tenantId), ...(after ? { ':after': after } : {}) },
+        ProjectionExpression: 'sk',
+        Limit: Math.min(left, 1000),
+      }),
+    );
     const items = out.Items ?? [];
     if (!items.length) return after;
     after = items[items.length - 1]!.sk as string;
@@ -524,6 +676,12 @@ export async function skipResources(db: Db, tenantId: string, type: ResourceType
 }
 
 export async function tenantCounts(db: Db, tenantId: string): Promise<{ users: number; groups: number }> {
-  const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.tenant(tenantId), ProjectionExpression: 'userCount, groupCount' }));
+  const { Item } = await db.doc.send(
+    new GetCommand({
+      TableName: db.tableName,
+      Key: keys.tenant(tenantId),
+      ProjectionExpression: 'userCount, groupCount',
+    }),
+  );
   return { users: Number(Item?.userCount ?? 0), groups: Number(Item?.groupCount ?? 0) };
 }

@@ -52,7 +52,8 @@ export function activeSlots(slots: Record<string, number>, nowMs: number): Recor
 
 export function tenantFromItem(item: Record<string, unknown>): Tenant {
   const slots: Record<string, number> = {};
-  for (const [id, value] of Object.entries((item.tokenSlots ?? {}) as Record<string, unknown>)) slots[id] = Number(value);
+  for (const [id, value] of Object.entries((item.tokenSlots ?? {}) as Record<string, unknown>))
+    slots[id] = Number(value);
   return {
     id: typeof item.id === 'string' ? item.id : String(item.pk).slice('TENANT#'.length),
     ...(typeof item.displayName === 'string' ? { displayName: item.displayName } : {}),
@@ -88,11 +89,13 @@ export function tenantFromRawItem(raw: Record<string, unknown>): Tenant {
 
 /** Strongly consistent: the authorizer and the token-cap check must see the latest state. */
 export async function getTenant(ctx: StoreContext, tenantId: string): Promise<Tenant | undefined> {
-  const { Item } = await ctx.db.doc.send(new GetCommand({
-    TableName: ctx.db.tableName,
-    Key: keys.tenant(tenantId),
-    ConsistentRead: true,
-  }));
+  const { Item } = await ctx.db.doc.send(
+    new GetCommand({
+      TableName: ctx.db.tableName,
+      Key: keys.tenant(tenantId),
+      ConsistentRead: true,
+    }),
+  );
   return Item ? tenantFromItem(Item) : undefined;
 }
 
@@ -116,21 +119,31 @@ export async function ensureTenant(
     '#updatedAt = ' + (changes.displayName === undefined ? 'if_not_exists(#updatedAt, :now)' : ':now'),
     ...(changes.displayName === undefined ? [] : ['#displayName = :displayName']),
   ];
-  const { Attributes: old } = await ctx.db.doc.send(new UpdateCommand({
-    TableName: ctx.db.tableName,
-    Key: keys.tenant(tenantId),
-    UpdateExpression: `SET ${set.join(', ')}`,
-    ExpressionAttributeNames: {
-      '#id': 'id', '#createdAt': 'createdAt', '#provisioning': 'provisioning', '#tokenSlots': 'tokenSlots',
-      '#version': 'version', '#updatedAt': 'updatedAt',
-      ...(changes.displayName === undefined ? {} : { '#displayName': 'displayName' }),
-    },
-    ExpressionAttributeValues: {
-      ':id': tenantId, ':now': now, ':true': true, ':empty': {}, ':zero': 0,
-      ...(changes.displayName === undefined ? {} : { ':displayName': changes.displayName }),
-    },
-    ReturnValues: 'ALL_OLD',
-  }));
+  const { Attributes: old } = await ctx.db.doc.send(
+    new UpdateCommand({
+      TableName: ctx.db.tableName,
+      Key: keys.tenant(tenantId),
+      UpdateExpression: `SET ${set.join(', ')}`,
+      ExpressionAttributeNames: {
+        '#id': 'id',
+        '#createdAt': 'createdAt',
+        '#provisioning': 'provisioning',
+        '#tokenSlots': 'tokenSlots',
+        '#version': 'version',
+        '#updatedAt': 'updatedAt',
+        ...(changes.displayName === undefined ? {} : { '#displayName': 'displayName' }),
+      },
+      ExpressionAttributeValues: {
+        ':id': tenantId,
+        ':now': now,
+        ':true': true,
+        ':empty': {},
+        ':zero': 0,
+        ...(changes.displayName === undefined ? {} : { ':displayName': changes.displayName }),
+      },
+      ReturnValues: 'ALL_OLD',
+    }),
+  );
   const created = !old?.createdAt;
   const before = old ?? {};
   const tenant = tenantFromItem({
@@ -155,23 +168,30 @@ export async function ensureTenant(
  */
 export async function setProvisioning(ctx: StoreContext, tenantId: string, enabled: boolean): Promise<Tenant> {
   try {
-    const { Attributes } = await ctx.db.doc.send(new UpdateCommand({
-      TableName: ctx.db.tableName,
-      Key: keys.tenant(tenantId),
-      UpdateExpression:
-        'SET #provisioning = :enabled, #updatedAt = :now, #version = if_not_exists(#version, :zero) + :one' +
-        (enabled ? '' : ', #tokenSlots = :empty'),
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: {
-        '#provisioning': 'provisioning', '#updatedAt': 'updatedAt', '#version': 'version',
-        ...(enabled ? {} : { '#tokenSlots': 'tokenSlots' }),
-      },
-      ExpressionAttributeValues: {
-        ':enabled': enabled, ':now': ctx.clock().toISOString(), ':zero': 0, ':one': 1,
-        ...(enabled ? {} : { ':empty': {} }),
-      },
-      ReturnValues: 'ALL_NEW',
-    }));
+    const { Attributes } = await ctx.db.doc.send(
+      new UpdateCommand({
+        TableName: ctx.db.tableName,
+        Key: keys.tenant(tenantId),
+        UpdateExpression:
+          'SET #provisioning = :enabled, #updatedAt = :now, #version = if_not_exists(#version, :zero) + :one' +
+          (enabled ? '' : ', #tokenSlots = :empty'),
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: {
+          '#provisioning': 'provisioning',
+          '#updatedAt': 'updatedAt',
+          '#version': 'version',
+          ...(enabled ? {} : { '#tokenSlots': 'tokenSlots' }),
+        },
+        ExpressionAttributeValues: {
+          ':enabled': enabled,
+          ':now': ctx.clock().toISOString(),
+          ':zero': 0,
+          ':one': 1,
+          ...(enabled ? {} : { ':empty': {} }),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
     return tenantFromItem(Attributes ?? {});
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) throw new TenantNotFound(tenantId);

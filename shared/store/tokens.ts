@@ -12,10 +12,15 @@ import type { TokenScope } from '#auth/token.ts';
 import { ConflictError, NotFoundError, TooManyRequestsError } from '#scim/errors.ts';
 import { keys } from './keys.ts';
 import { TABLE } from './table.ts';
-import { activeSlots, getTenant, TenantNotFound, tenantFromRawItem, type StoreContext, type Tenant } from './tenants.ts';
+import {
+  activeSlots,
+  getTenant,
+  TenantNotFound,
+  tenantFromRawItem,
+  type StoreContext,
+  type Tenant,
+} from './tenants.ts';
 import { backoff, TransactionFailed, transactWrite, type TransactItem } from './transact.ts';
-
-
 
 export interface StoredToken {
   id: string;
@@ -29,8 +34,7 @@ export interface StoredToken {
 
 /** What the authorizer finds under a token hash. */
 export type TokenLookup =
-  | { state: 'live'; token: StoredToken }
-  | { state: 'retired'; tenantId: string; tokenId: string };
+  { state: 'live'; token: StoredToken } | { state: 'retired'; tenantId: string; tokenId: string };
 
 /** Expired tokens stay (listed as expired) this long before DynamoDB TTL removes them. */
 export const EXPIRED_TOKEN_RETENTION_DAYS = 30;
@@ -40,24 +44,36 @@ const DAY_MS = 86_400_000;
 export const TOKEN_WRITE_ATTEMPTS = 10;
 
 export class TokenCapReached extends ConflictError {
-  constructor(readonly tenantId: string, readonly max: number) {
+  constructor(
+    readonly tenantId: string,
+    readonly max: number,
+  ) {
     super(
       `tenant "${tenantId}" already has ${max} active token${max === 1 ? '' : 's'}, the maximum; ` +
-      `revoke one first (DELETE /admin/tenants/${tenantId}/tokens/{tokenId}) or wait until one expires`,
+        `revoke one first (DELETE /admin/tenants/${tenantId}/tokens/{tokenId}) or wait until one expires`,
     );
   }
 }
 export class ProvisioningDisabled extends ConflictError {
   constructor(readonly tenantId: string) {
-    super(`provisioning is off for tenant "${tenantId}"; turn it on first (PUT /admin/tenants/${tenantId}/provisioning {"enabled": true})`);
+    super(
+      `provisioning is off for tenant "${tenantId}"; turn it on first (PUT /admin/tenants/${tenantId}/provisioning {"enabled": true})`,
+    );
   }
 }
 export class TokenNotFound extends NotFoundError {
-  constructor(readonly tenantId: string, readonly tokenId: string) { super(`tenant "${tenantId}" has no token ${tokenId}`); }
+  constructor(
+    readonly tenantId: string,
+    readonly tokenId: string,
+  ) {
+    super(`tenant "${tenantId}" has no token ${tokenId}`);
+  }
 }
 /** Too many concurrent changes to one tenant's tokens; the caller may retry. */
 export class TokenWriteContention extends TooManyRequestsError {
-  constructor(readonly tenantId: string) { super(`the tokens of tenant "${tenantId}" are being changed concurrently; retry`, 1); }
+  constructor(readonly tenantId: string) {
+    super(`the tokens of tenant "${tenantId}" are being changed concurrently; retry`, 1);
+  }
 }
 
 const ttlOf = (expiresAt: Date) => Math.floor((expiresAt.getTime() + EXPIRED_TOKEN_RETENTION_DAYS * DAY_MS) / 1000);
@@ -90,7 +106,9 @@ function writeSlots(ctx: StoreContext, tenant: Tenant, slots: Record<string, num
       TableName: ctx.db.tableName,
       Key: keys.tenant(tenant.id),
       UpdateExpression: 'SET #tokenSlots = :slots, #version = :next',
-      ConditionExpression: unversioned ? 'attribute_exists(pk) AND attribute_not_exists(#version)' : '#version = :expected',
+      ConditionExpression: unversioned
+        ? 'attribute_exists(pk) AND attribute_not_exists(#version)'
+        : '#version = :expected',
       ExpressionAttributeNames: { '#tokenSlots': 'tokenSlots', '#version': 'version' },
       ExpressionAttributeValues: {
         ':slots': slots,
@@ -166,44 +184,58 @@ export async function createToken(ctx: StoreContext, input: NewToken, current?: 
     createdAt: input.createdAt.toISOString(),
     expiresAt: input.expiresAt.toISOString(),
   };
-  return withTenantLock(ctx, input.tenantId, (tenant) => {
-    if (!tenant.provisioningEnabled) throw new ProvisioningDisabled(tenant.id);
-    const live = activeSlots(tenant.tokenSlots, ctx.clock().getTime());
-    if (Object.keys(live).length >= input.maxActive) throw new TokenCapReached(tenant.id, input.maxActive);
-    return {
-      result: token,
-      items: [
-        writeSlots(ctx, tenant, { ...live, [input.id]: input.expiresAt.getTime() }),
-        {
-          Put: {
-            TableName: ctx.db.tableName,
-            Item: {
-              ...keys.token(input.hash),
-              gsi1pk: keys.tenantTokens(input.tenantId),
-              gsi1sk: input.id,
-              ...token,
-              ttl: ttlOf(input.expiresAt),
+  return withTenantLock(
+    ctx,
+    input.tenantId,
+    (tenant) => {
+      if (!tenant.provisioningEnabled) throw new ProvisioningDisabled(tenant.id);
+      const live = activeSlots(tenant.tokenSlots, ctx.clock().getTime());
+      if (Object.keys(live).length >= input.maxActive) throw new TokenCapReached(tenant.id, input.maxActive);
+      return {
+        result: token,
+        items: [
+          writeSlots(ctx, tenant, { ...live, [input.id]: input.expiresAt.getTime() }),
+          {
+            Put: {
+              TableName: ctx.db.tableName,
+              Item: {
+                ...keys.token(input.hash),
+                gsi1pk: keys.tenantTokens(input.tenantId),
+                gsi1sk: input.id,
+                ...token,
+                ttl: ttlOf(input.expiresAt),
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
             },
-            ConditionExpression: 'attribute_not_exists(pk)',
           },
-        },
-      ],
-    };
-  }, current);
+        ],
+      };
+    },
+    current,
+  );
 }
 
 /** The tenant's tokens (live and expired, not retired), oldest first: one Query on gsi1. */
-async function queryTenantTokens(ctx: StoreContext, tenantId: string, tokenId?: string): Promise<Array<Record<string, unknown>>> {
+async function queryTenantTokens(
+  ctx: StoreContext,
+  tenantId: string,
+  tokenId?: string,
+): Promise<Array<Record<string, unknown>>> {
   const items: Array<Record<string, unknown>> = [];
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
-    const page = await ctx.db.doc.send(new QueryCommand({
-      TableName: ctx.db.tableName,
-      IndexName: TABLE.indexes.gsi1.name,
-      KeyConditionExpression: tokenId === undefined ? 'gsi1pk = :pk' : 'gsi1pk = :pk AND gsi1sk = :sk',
-      ExpressionAttributeValues: { ':pk': keys.tenantTokens(tenantId), ...(tokenId === undefined ? {} : { ':sk': tokenId }) },
-      ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
-    }));
+    const page = await ctx.db.doc.send(
+      new QueryCommand({
+        TableName: ctx.db.tableName,
+        IndexName: TABLE.indexes.gsi1.name,
+        KeyConditionExpression: tokenId === undefined ? 'gsi1pk = :pk' : 'gsi1pk = :pk AND gsi1sk = :sk',
+        ExpressionAttributeValues: {
+          ':pk': keys.tenantTokens(tenantId),
+          ...(tokenId === undefined ? {} : { ':sk': tokenId }),
+        },
+        ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
+      }),
+    );
     items.push(...(page.Items ?? []));
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
@@ -215,13 +247,14 @@ async function queryTenantTokens(ctx: StoreContext, tenantId: string, tokenId?: 
  * until TTL removes them. An unexpired token without a slot was cut off by switching provisioning
  * off while its item was not yet visible in the index; it is dead and not listed.
  */
-export async function listTokens(ctx: StoreContext, tenantId: string): Promise<{ tenant: Tenant; tokens: StoredToken[] }> {
+export async function listTokens(
+  ctx: StoreContext,
+  tenantId: string,
+): Promise<{ tenant: Tenant; tokens: StoredToken[] }> {
   const [tenant, items] = await Promise.all([getTenant(ctx, tenantId), queryTenantTokens(ctx, tenantId)]);
   if (!tenant) throw new TenantNotFound(tenantId);
   const now = ctx.clock().getTime();
-  const tokens = items
-    .map(tokenFromItem)
-    .filter((t) => Date.parse(t.expiresAt) <= now || t.id in tenant.tokenSlots);
+  const tokens = items.map(tokenFromItem).filter((t) => Date.parse(t.expiresAt) <= now || t.id in tenant.tokenSlots);
   return { tenant, tokens };
 }
 
@@ -236,22 +269,27 @@ export async function revokeToken(ctx: StoreContext, tenantId: string, tokenId: 
   if (!tenant) throw new TenantNotFound(tenantId);
   if (!item) throw new TokenNotFound(tenantId, tokenId);
   try {
-    await withTenantLock(ctx, tenantId, (current) => {
-      const { [tokenId]: _revoked, ...rest } = activeSlots(current.tokenSlots, ctx.clock().getTime());
-      return {
-        result: undefined,
-        items: [
-          writeSlots(ctx, current, rest),
-          {
-            Delete: {
-              TableName: ctx.db.tableName,
-              Key: { pk: item.pk as string, sk: item.sk as string },
-              ConditionExpression: 'attribute_exists(pk)',
+    await withTenantLock(
+      ctx,
+      tenantId,
+      (current) => {
+        const { [tokenId]: _revoked, ...rest } = activeSlots(current.tokenSlots, ctx.clock().getTime());
+        return {
+          result: undefined,
+          items: [
+            writeSlots(ctx, current, rest),
+            {
+              Delete: {
+                TableName: ctx.db.tableName,
+                Key: { pk: item.pk as string, sk: item.sk as string },
+                ConditionExpression: 'attribute_exists(pk)',
+              },
             },
-          },
-        ],
-      };
-    }, tenant);
+          ],
+        };
+      },
+      tenant,
+    );
   } catch (error) {
     if (error instanceof TransactionFailed && error.failed(1)) throw new TokenNotFound(tenantId, tokenId);
     throw error;
@@ -290,11 +328,13 @@ export async function retireTenantTokens(ctx: StoreContext, tenantId: string): P
 
 /** The token stored under this hash: one strongly consistent GetItem (the authorizer's read). */
 export async function findToken(ctx: StoreContext, hash: string): Promise<TokenLookup | undefined> {
-  const { Item } = await ctx.db.doc.send(new GetCommand({
-    TableName: ctx.db.tableName,
-    Key: keys.token(hash),
-    ConsistentRead: true,
-  }));
+  const { Item } = await ctx.db.doc.send(
+    new GetCommand({
+      TableName: ctx.db.tableName,
+      Key: keys.token(hash),
+      ConsistentRead: true,
+    }),
+  );
   if (!Item) return undefined;
   if (Item.retired) return { state: 'retired', tenantId: Item.tenantId as string, tokenId: Item.id as string };
   return { state: 'live', token: tokenFromItem(Item) };
@@ -312,14 +352,16 @@ export async function findToken(ctx: StoreContext, hash: string): Promise<TokenL
  */
 export async function touchToken(ctx: StoreContext, hash: string, now: Date, staleBefore: Date): Promise<boolean> {
   try {
-    await ctx.db.doc.send(new UpdateCommand({
-      TableName: ctx.db.tableName,
-      Key: keys.token(hash),
-      UpdateExpression: 'SET lastUsedAt = :now',
-      ConditionExpression:
-        'attribute_exists(pk) AND attribute_not_exists(retired) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :staleBefore)',
-      ExpressionAttributeValues: { ':now': now.toISOString(), ':staleBefore': staleBefore.toISOString() },
-    }));
+    await ctx.db.doc.send(
+      new UpdateCommand({
+        TableName: ctx.db.tableName,
+        Key: keys.token(hash),
+        UpdateExpression: 'SET lastUsedAt = :now',
+        ConditionExpression:
+          'attribute_exists(pk) AND attribute_not_exists(retired) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :staleBefore)',
+        ExpressionAttributeValues: { ':now': now.toISOString(), ':staleBefore': staleBefore.toISOString() },
+      }),
+    );
     return true;
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return false;

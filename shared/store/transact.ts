@@ -44,7 +44,9 @@ export async function backoff(attempt: number): Promise<void> {
 export async function transactWrite(db: Db, items: TransactItem[], attempts = 8): Promise<void> {
   const withOld = items.map((item) => {
     const [kind, body] = Object.entries(item)[0] as [string, Record<string, unknown>];
-    return { [kind]: body.ConditionExpression ? { ...body, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : body } as TransactItem;
+    return {
+      [kind]: body.ConditionExpression ? { ...body, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : body,
+    } as TransactItem;
   });
   for (let attempt = 0; ; attempt += 1) {
     try {

@@ -51,7 +51,9 @@ async function main(): Promise<number> {
     for (const suite of SUITES.filter((s) => !wanted.length || wanted.includes(s.id))) {
       const tenantId = `${suite.tenantPrefix}-${randomUUID().slice(0, 8)}`;
       await adminCall(baseUrl, adminKey, 'PUT', `/tenants/${tenantId}`, {});
-      const { token } = await adminCall(baseUrl, adminKey, 'POST', `/tenants/${tenantId}/tokens`, { name: `conformance-${suite.id}` });
+      const { token } = await adminCall(baseUrl, adminKey, 'POST', `/tenants/${tenantId}/tokens`, {
+        name: `conformance-${suite.id}`,
+      });
       const result = await runSuite(suite, { scimUrl, token: String(token), tenantId });
       console.log(`${formatResult(result)}\n`);
       clean &&= isClean(result);

@@ -32,7 +32,7 @@ export interface SuiteSpec {
 export const SUITES: readonly SuiteSpec[] = [
   {
     id: 'okta',
-    title: "Okta SCIM 2.0 SPEC test (with its setup seed request)",
+    title: 'Okta SCIM 2.0 SPEC test (with its setup seed request)',
     file: 'Okta-SCIM-20-SPEC-Test.postman_collection.json',
     tenantPrefix: 'conf-okta',
     variables: (scimUrl, token) => ({ SCIMBaseURL: scimUrl, auth: `Bearer ${token}` }),
@@ -50,8 +50,10 @@ export const SUITES: readonly SuiteSpec[] = [
 export function unavailableReason(dir = conformanceDir()): string | undefined {
   const missing = SUITES.map((s) => s.file).filter((file) => !existsSync(path.join(dir, file)));
   if (!missing.length) return undefined;
-  return `conformance suites not found in ${dir} (missing ${missing.join(', ')}); skipped. ` +
-    'They live beside the repository in ../shared/conformance (see its README); set SCIM_CONFORMANCE_DIR to use another folder.';
+  return (
+    `conformance suites not found in ${dir} (missing ${missing.join(', ')}); skipped. ` +
+    'They live beside the repository in ../shared/conformance (see its README); set SCIM_CONFORMANCE_DIR to use another folder.'
+  );
 }
 
 /** The number of `pm.test(...)` assertions the collection declares: every one must run and pass. */
@@ -106,15 +108,22 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 function refused(host: string, blocked: string[]): Duplex {
   blocked.push(host);
   const socket = new net.Socket();
-  process.nextTick(() => socket.destroy(new Error(`conformance run blocked a connection to ${host}: only loopback addresses may be called`)));
+  process.nextTick(() =>
+    socket.destroy(new Error(`conformance run blocked a connection to ${host}: only loopback addresses may be called`)),
+  );
   return socket;
 }
 
 /** An HTTP agent that connects to loopback hosts only. */
 class LoopbackOnlyAgent extends http.Agent {
-  constructor(private readonly blocked: string[]) { super({ keepAlive: false }); }
+  constructor(private readonly blocked: string[]) {
+    super({ keepAlive: false });
+  }
 
-  override createConnection(options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+  override createConnection(
+    options: http.ClientRequestArgs,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
     const host = String(options.host ?? options.hostname ?? '');
     if (!LOOPBACK.has(host)) return refused(host, this.blocked);
     return super.createConnection(options, callback);
@@ -123,17 +132,23 @@ class LoopbackOnlyAgent extends http.Agent {
 
 /** The suites only ever talk plain HTTP to the local runner: every HTTPS connection is refused. */
 class RefuseAllHttpsAgent extends https.Agent {
-  constructor(private readonly blocked: string[]) { super({ keepAlive: false }); }
+  constructor(private readonly blocked: string[]) {
+    super({ keepAlive: false });
+  }
 
   override createConnection(options: https.RequestOptions): Duplex {
     return refused(`https://${String(options.host ?? options.hostname ?? '')}`, this.blocked);
   }
 }
 
-const clip = (text: string | undefined, max = 2000) => (text && text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text);
+const clip = (text: string | undefined, max = 2000) =>
+  text && text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
 
 /** Runs one suite with newman against `scimUrl` with `token`; never throws on assertion failures. */
-export async function runSuite(suite: SuiteSpec, options: { scimUrl: string; token: string; tenantId: string; dir?: string }): Promise<SuiteResult> {
+export async function runSuite(
+  suite: SuiteSpec,
+  options: { scimUrl: string; token: string; tenantId: string; dir?: string },
+): Promise<SuiteResult> {
   const file = path.join(options.dir ?? conformanceDir(), suite.file);
   const collection = JSON.parse(readFileSync(file, 'utf8'));
   const blocked: string[] = [];
@@ -168,7 +183,9 @@ export async function runSuite(suite: SuiteSpec, options: { scimUrl: string; tok
         method: args.request.method,
         url: args.request.url.toString(),
         ...(body ? { requestBody: clip(body)! } : {}),
-        ...(args.response ? { status: args.response.code, responseBody: clip(args.response.stream?.toString('utf8'))! } : {}),
+        ...(args.response
+          ? { status: args.response.code, responseBody: clip(args.response.stream?.toString('utf8'))! }
+          : {}),
       };
       lastExchange.set(args.item.id, exchange);
       order.push({ ...exchange, request: args.item.name });
@@ -177,13 +194,19 @@ export async function runSuite(suite: SuiteSpec, options: { scimUrl: string; tok
     emitter.on('assertion', (error, args) => {
       if (args.skipped) return;
       executed += 1;
-      if (!error) { passed += 1; return; }
+      if (!error) {
+        passed += 1;
+        return;
+      }
       const exchange = lastExchange.get(args.item.id);
       const at = exchange ? order.findLastIndex((e) => e.url === exchange.url && e.method === exchange.method) : -1;
       const previous = at > 0 ? order[at - 1] : undefined;
       failures.push({
-        request: args.item.name, assertion: args.assertion, message: error.message,
-        ...(exchange ? { exchange } : {}), ...(previous ? { previous } : {}),
+        request: args.item.name,
+        assertion: args.assertion,
+        message: error.message,
+        ...(exchange ? { exchange } : {}),
+        ...(previous ? { previous } : {}),
       });
     });
     emitter.on('exception', (error) => {
@@ -220,17 +243,27 @@ export function formatResult(result: SuiteResult): string {
   const lines = [
     `${result.suite.title}`,
     `  tenant ${result.tenantId}: ${result.requests} requests, assertions ${result.passed}/${result.declared} passed` +
-      (result.executed !== result.declared ? ` (${result.executed} ran; ${result.declared - result.executed} never ran)` : ''),
+      (result.executed !== result.declared
+        ? ` (${result.executed} ran; ${result.declared - result.executed} never ran)`
+        : ''),
   ];
   for (const f of result.failures) {
     lines.push(`  FAIL [${f.request}] ${f.assertion}: ${f.message}`);
     if (f.exchange) {
-      lines.push(`       >>> ${f.exchange.method} ${f.exchange.url}${f.exchange.requestBody ? `\n           ${f.exchange.requestBody.replace(/\s+/g, ' ')}` : ''}`);
-      lines.push(`       <<< ${f.exchange.status ?? '(no response)'} ${(f.exchange.responseBody ?? '').replace(/\s+/g, ' ')}`);
+      lines.push(
+        `       >>> ${f.exchange.method} ${f.exchange.url}${f.exchange.requestBody ? `\n           ${f.exchange.requestBody.replace(/\s+/g, ' ')}` : ''}`,
+      );
+      lines.push(
+        `       <<< ${f.exchange.status ?? '(no response)'} ${(f.exchange.responseBody ?? '').replace(/\s+/g, ' ')}`,
+      );
     }
     if (f.previous) {
-      lines.push(`       after [${f.previous.request}] ${f.previous.method} ${f.previous.url}${f.previous.requestBody ? ` ${f.previous.requestBody.replace(/\s+/g, ' ')}` : ''}`);
-      lines.push(`       <<< ${f.previous.status ?? '(no response)'} ${(f.previous.responseBody ?? '').replace(/\s+/g, ' ')}`);
+      lines.push(
+        `       after [${f.previous.request}] ${f.previous.method} ${f.previous.url}${f.previous.requestBody ? ` ${f.previous.requestBody.replace(/\s+/g, ' ')}` : ''}`,
+      );
+      lines.push(
+        `       <<< ${f.previous.status ?? '(no response)'} ${(f.previous.responseBody ?? '').replace(/\s+/g, ' ')}`,
+      );
     }
   }
   for (const e of result.errors) lines.push(`  ERROR ${e}`);

@@ -77,8 +77,9 @@ describe('functions', () => {
   it('TABLE_NAME points at the table exactly for the functions with table access', () => {
     const tableRef = { Ref: logicalId(scim.table) };
     for (const name of FUNCTION_NAMES) {
-      const env = (resourcesOf(template)[fnId(name)]!.Properties!.Environment as { Variables?: Record<string, unknown> })
-        ?.Variables ?? {};
+      const env =
+        (resourcesOf(template)[fnId(name)]!.Properties!.Environment as { Variables?: Record<string, unknown> })
+          ?.Variables ?? {};
       if (FUNCTIONS[name].tableAccess === 'none') expect(env, name).not.toHaveProperty('TABLE_NAME');
       else expect(env.TABLE_NAME, name).toEqual(tableRef);
       // Source maps are off by default, so nothing sets NODE_OPTIONS.
@@ -88,7 +89,8 @@ describe('functions', () => {
 
   it('the admin function gets the token policy (defaults: 365 days, 2 active tokens); no one else does', () => {
     for (const name of FUNCTION_NAMES) {
-      const env = (fnProps(template, stack, scim, name).Environment as { Variables?: Record<string, unknown> })?.Variables ?? {};
+      const env =
+        (fnProps(template, stack, scim, name).Environment as { Variables?: Record<string, unknown> })?.Variables ?? {};
       if (name === 'admin') expect(env).toMatchObject({ TOKEN_LIFETIME_DAYS: '365', MAX_ACTIVE_TOKENS: '2' });
       else expect(env, name).not.toHaveProperty('MAX_ACTIVE_TOKENS');
     }
@@ -115,12 +117,15 @@ describe('least privilege (bindTable)', () => {
     for (const [, policy] of ofType(t, 'AWS::IAM::Policy')) {
       const roles = policy.Properties!.Roles as { Ref: string }[];
       if (!roles.some((r) => r.Ref === roleId)) continue;
-      const doc = policy.Properties!.PolicyDocument as { Statement: { Effect: string; Action: string | string[]; Resource: unknown }[] };
+      const doc = policy.Properties!.PolicyDocument as {
+        Statement: { Effect: string; Action: string | string[]; Resource: unknown }[];
+      };
       for (const statement of doc.Statement) {
         expect(statement.Effect).toBe('Allow');
         const actions = ([] as string[]).concat(statement.Action);
         const resources = ([] as unknown[]).concat(statement.Resource);
-        for (const action of actions) for (const resource of resources) pairs.add(`${action} ${JSON.stringify(resource)}`);
+        for (const action of actions)
+          for (const resource of resources) pairs.add(`${action} ${JSON.stringify(resource)}`);
       }
     }
     return pairs;
@@ -141,7 +146,13 @@ describe('least privilege (bindTable)', () => {
     expect(TABLE_GRANTS['token-check']).toEqual({ table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], indexes: [] });
     expect(TABLE_GRANTS.read.table).toEqual(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query']);
     expect(TABLE_GRANTS['read-write'].table).toEqual(
-      expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem']),
+      expect.arrayContaining([
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:ConditionCheckItem',
+      ]),
     );
     for (const mode of ['read', 'read-write'] as const) expect(TABLE_GRANTS[mode].indexes).toEqual(['dynamodb:Query']);
   });
@@ -214,7 +225,9 @@ describe('REST API and routes', () => {
 
   it('puts a static sibling (.search) next to a path parameter ({id})', () => {
     const paths = [...resourcePaths(template).values()];
-    expect(paths).toEqual(expect.arrayContaining(['/scim/v2/Users/{id}', '/scim/v2/Users/.search', '/scim/v2/.search']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['/scim/v2/Users/{id}', '/scim/v2/Users/.search', '/scim/v2/.search']),
+    );
   });
 
   it('gives each route function one invoke permission scoped to this API', () => {
@@ -235,7 +248,9 @@ describe('REST API and routes', () => {
       IdentitySource: 'method.request.header.Authorization',
       AuthorizerResultTtlInSeconds: 60,
       IdentityValidationExpression: Match.absent(),
-      AuthorizerUri: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([{ 'Fn::GetAtt': [fnId('authorizer'), 'Arn'] }])]) }),
+      AuthorizerUri: Match.objectLike({
+        'Fn::Join': Match.arrayWith([Match.arrayWith([{ 'Fn::GetAtt': [fnId('authorizer'), 'Arn'] }])]),
+      }),
     });
   });
 
@@ -253,7 +268,10 @@ describe('REST API and routes', () => {
           DataTraceEnabled: false,
         }),
       ],
-      AccessLogSetting: { DestinationArn: { 'Fn::GetAtt': [logicalId(scim.accessLogGroup), 'Arn'] }, Format: Match.anyValue() },
+      AccessLogSetting: {
+        DestinationArn: { 'Fn::GetAtt': [logicalId(scim.accessLogGroup), 'Arn'] },
+        Format: Match.anyValue(),
+      },
     });
     const stage = ofType(template, 'AWS::ApiGateway::Stage')[0]![1].Properties!;
     const format = JSON.parse((stage.AccessLogSetting as { Format: string }).Format) as Record<string, string>;
@@ -278,7 +296,12 @@ describe('REST API and routes', () => {
 });
 
 describe('gateway responses', () => {
-  type GatewayResponse = { ResponseType: string; StatusCode: string; ResponseParameters: Record<string, string>; ResponseTemplates: Record<string, string> };
+  type GatewayResponse = {
+    ResponseType: string;
+    StatusCode: string;
+    ResponseParameters: Record<string, string>;
+    ResponseTemplates: Record<string, string>;
+  };
   const responses = () =>
     new Map(
       ofType(template, 'AWS::ApiGateway::GatewayResponse').map(([, r]) => {
@@ -366,7 +389,11 @@ describe('props', () => {
       name: 'AcmeUser',
       attributes: [{ name: 'role', canonicalValues: ['admin', 'member'] }],
     };
-    const { template: t, stack: s, scim: api } = synth({
+    const {
+      template: t,
+      stack: s,
+      scim: api,
+    } = synth({
       props: {
         stageName: 'v1',
         throttle: { rateLimit: 10, burstLimit: 20 },
@@ -399,14 +426,16 @@ describe('props', () => {
   it('sourceMaps turns on --enable-source-maps', () => {
     const { template: t, stack: s, scim: api } = synth({ props: { sourceMaps: true } });
     for (const name of FUNCTION_NAMES) {
-      expect((fnProps(t, s, api, name).Environment as { Variables: Record<string, string> }).Variables.NODE_OPTIONS).toBe(
-        '--enable-source-maps',
-      );
+      expect(
+        (fnProps(t, s, api, name).Environment as { Variables: Record<string, string> }).Variables.NODE_OPTIONS,
+      ).toBe('--enable-source-maps');
     }
   });
 
   it('rejects bad values at synth, not at the first request', () => {
-    expect(() => synth({ props: { customExtension: { id: 'not-a-urn', name: 'X', attributes: [] } } })).toThrow(/SCIM_CUSTOM_EXTENSION/);
+    expect(() => synth({ props: { customExtension: { id: 'not-a-urn', name: 'X', attributes: [] } } })).toThrow(
+      /SCIM_CUSTOM_EXTENSION/,
+    );
     expect(() => synth({ props: { tokenLifetime: Duration.hours(36) } })).toThrow();
     expect(() => synth({ props: { maxActiveTokens: 0 } })).toThrow(/maxActiveTokens/);
     expect(() => synth({ props: { allowedSourceIps: [] } })).toThrow(/allowedSourceIps/);

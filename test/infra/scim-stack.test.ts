@@ -66,7 +66,9 @@ describe('context', () => {
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: 120 });
     template.hasResourceProperties('AWS::ApiGateway::RestApi', {
       Policy: Match.objectLike({
-        Statement: [Match.objectLike({ Condition: { NotIpAddress: { 'aws:SourceIp': ['203.0.113.0/24', '198.51.100.7'] } } })],
+        Statement: [
+          Match.objectLike({ Condition: { NotIpAddress: { 'aws:SourceIp': ['203.0.113.0/24', '198.51.100.7'] } } }),
+        ],
       }),
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -80,7 +82,12 @@ describe('context', () => {
 
   it('accepts typed values from cdk.json (numbers, arrays, objects)', () => {
     const app = new App({
-      context: { authorizerCacheTtlSeconds: 0, allowedSourceIps: ['203.0.113.0/24'], customExtension: { id: 'x' }, tracing: false },
+      context: {
+        authorizerCacheTtlSeconds: 0,
+        allowedSourceIps: ['203.0.113.0/24'],
+        customExtension: { id: 'x' },
+        tracing: false,
+      },
     });
     expect(scimApiPropsFromContext(app.node)).toEqual({
       authorizerCacheTtl: Duration.seconds(0),

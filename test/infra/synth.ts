@@ -12,8 +12,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { PACKAGE_ROOT, type ScimApiProps } from '#infra/scim-api.ts';
 import { ScimStack } from '#infra/scim-stack.ts';
 
-const CDK_JSON_CONTEXT = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> })
-  .context;
+const CDK_JSON_CONTEXT = (
+  JSON.parse(readFileSync(join(PACKAGE_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }
+).context;
 
 export interface SynthOptions {
   props?: ScimApiProps;

@@ -11,15 +11,23 @@ import { main, type Io } from '../../bin/admin/cli.ts';
 import { startLocalApi, type LocalApi } from '../support/local-api.ts';
 
 let api: LocalApi;
-beforeAll(async () => { api = await startLocalApi(); });
-afterAll(async () => { await api.close(); });
+beforeAll(async () => {
+  api = await startLocalApi();
+});
+afterAll(async () => {
+  await api.close();
+});
 
 async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; target?: boolean } = {}) {
   let out = '';
   let err = '';
   const io: Io = {
-    out: (text) => { out += `${text}\n`; },
-    err: (text) => { err += `${text}\n`; },
+    out: (text) => {
+      out += `${text}\n`;
+    },
+    err: (text) => {
+      err += `${text}\n`;
+    },
     env: options.env ?? {},
     cwd: options.cwd ?? mkdtempSync(join(tmpdir(), 'scim-admin-')),
   };
@@ -78,7 +86,11 @@ describe('scim-admin against the local runner', () => {
     expect(off.out).toMatch(/1 token\(s\) revoked/);
     const on = await cli(['provisioning', 'on', 'cli-co', '--json']);
     expect(on.code, on.err).toBe(0);
-    expect(JSON.parse(on.out)).toMatchObject({ id: 'cli-co', provisioning: { enabled: true }, counts: { activeTokens: 0 } });
+    expect(JSON.parse(on.out)).toMatchObject({
+      id: 'cli-co',
+      provisioning: { enabled: true },
+      counts: { activeTokens: 0 },
+    });
     expect((await cli(['token', 'list', 'cli-co'])).out).toMatch(/has no tokens/);
   });
 
@@ -103,7 +115,10 @@ describe('scim-admin against the local runner', () => {
   });
 
   it('reads the admin key from env ADMIN_KEY / SCIM_ADMIN_URL, or from .data/admin-key as `npm start` writes it', async () => {
-    const fromEnv = await cli(['tenant', 'get', 'default'], { env: { SCIM_ADMIN_URL: api.url, ADMIN_KEY: api.adminKey }, target: false });
+    const fromEnv = await cli(['tenant', 'get', 'default'], {
+      env: { SCIM_ADMIN_URL: api.url, ADMIN_KEY: api.adminKey },
+      target: false,
+    });
     expect(fromEnv.code, fromEnv.err).toBe(0);
     const dir = mkdtempSync(join(tmpdir(), 'scim-admin-'));
     mkdirSync(join(dir, '.data'));
@@ -130,7 +145,9 @@ describe('scim-admin against the local runner', () => {
   });
 
   it('cannot reach a runner that is not there: a clear message', async () => {
-    const res = await cli(['tenant', 'get', 'default', '--url', 'http://127.0.0.1:9', '--admin-key', 'k'], { target: false });
+    const res = await cli(['tenant', 'get', 'default', '--url', 'http://127.0.0.1:9', '--admin-key', 'k'], {
+      target: false,
+    });
     expect(res.code).toBe(1);
     expect(res.err).toMatch(/cannot reach the admin API at http:\/\/127\.0\.0\.1:9 .*npm start/);
   });

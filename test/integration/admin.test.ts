@@ -7,20 +7,37 @@ const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 let api: LocalApi;
-beforeAll(async () => { api = await startLocalApi(); });
-afterAll(async () => { await api.close(); });
+beforeAll(async () => {
+  api = await startLocalApi();
+});
+afterAll(async () => {
+  await api.close();
+});
 
 /** A raw admin call, for bodies the harness would not send (no JSON, arrays, wrong types). */
 async function raw(method: string, path: string, body?: string): Promise<CallResult> {
   const res = await fetch(`${api.url}/admin${path}`, {
     method,
-    headers: { Authorization: `Bearer ${api.adminKey}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    headers: {
+      Authorization: `Bearer ${api.adminKey}`,
+      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+    },
     ...(body !== undefined ? { body } : {}),
   });
   const text = await res.text();
   let parsed: unknown;
-  try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
-  return { status: res.status, headers: res.headers, body: parsed, text, cost: { requests: 0, roundTrips: 0, rcu: 0, wcu: 0, operations: [] } };
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: parsed,
+    text,
+    cost: { requests: 0, roundTrips: 0, rcu: 0, wcu: 0, operations: [] },
+  };
 }
 
 function expectBadRequest(res: CallResult, detail: RegExp) {
@@ -49,7 +66,12 @@ describe('tenants', () => {
     api.clock.advance(60_000);
     const again = await api.admin('PUT', '/tenants/acme', {});
     expect(again.status, again.text).toBe(200);
-    expect(again.body).toMatchObject({ id: 'acme', displayName: 'Acme Corp', counts: { activeTokens: 1 }, createdAt: created.body.createdAt });
+    expect(again.body).toMatchObject({
+      id: 'acme',
+      displayName: 'Acme Corp',
+      counts: { activeTokens: 1 },
+      createdAt: created.body.createdAt,
+    });
 
     const renamed = await api.admin('PUT', '/tenants/acme', { displayName: 'ACME' });
     expect(renamed.status).toBe(200);
@@ -67,10 +89,16 @@ describe('tenants', () => {
       const res = await api.call('POST', '/Users', { token, body: { schemas: [USER], userName } });
       expect(res.status, res.text).toBe(201);
     }
-    expect((await api.call('POST', '/Groups', { token, body: { schemas: [GROUP], displayName: 'eng' } })).status).toBe(201);
+    expect((await api.call('POST', '/Groups', { token, body: { schemas: [GROUP], displayName: 'eng' } })).status).toBe(
+      201,
+    );
     const res = await api.admin('GET', '/tenants/counted');
     expect(res.status, res.text).toBe(200);
-    expect(res.body).toMatchObject({ id: 'counted', provisioning: { enabled: true }, counts: { users: 2, groups: 1, activeTokens: 1 } });
+    expect(res.body).toMatchObject({
+      id: 'counted',
+      provisioning: { enabled: true },
+      counts: { users: 2, groups: 1, activeTokens: 1 },
+    });
   });
 
   it('GET of an unknown tenant is 404 with a hint', async () => {
@@ -108,7 +136,9 @@ describe('tenants', () => {
 });
 
 describe('token creation input', () => {
-  beforeAll(async () => { await api.admin('PUT', '/tenants/inputs', {}); });
+  beforeAll(async () => {
+    await api.admin('PUT', '/tenants/inputs', {});
+  });
 
   it.each([
     [{}, /name is required/],
@@ -166,7 +196,9 @@ describe('provisioning input', () => {
 describe('admin authentication (local runner: ADMIN_KEY)', () => {
   it('refuses a missing or wrong key with 401', async () => {
     for (const authorization of [undefined, 'Bearer wrong', `Basic ${api.adminKey}`]) {
-      const res = await fetch(`${api.url}/admin/tenants/default`, { headers: authorization ? { Authorization: authorization } : {} });
+      const res = await fetch(`${api.url}/admin/tenants/default`, {
+        headers: authorization ? { Authorization: authorization } : {},
+      });
       expect(res.status).toBe(401);
     }
   });

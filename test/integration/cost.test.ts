@@ -14,8 +14,14 @@ const SIZES = { small: 10, large: 2000 };
 
 async function seed(token: string, size: number, tenant: string) {
   for (let i = 0; i < size; i += 50) {
-    await Promise.all(Array.from({ length: Math.min(50, size - i) }, (_, j) =>
-      api.call('POST', '/Users', { token, body: { schemas: [USER], userName: `seed-${tenant}-${i + j}@example.com`, externalId: `x-${i + j}` } })));
+    await Promise.all(
+      Array.from({ length: Math.min(50, size - i) }, (_, j) =>
+        api.call('POST', '/Users', {
+          token,
+          body: { schemas: [USER], userName: `seed-${tenant}-${i + j}@example.com`, externalId: `x-${i + j}` },
+        }),
+      ),
+    );
   }
 }
 
@@ -26,7 +32,9 @@ beforeAll(async () => {
     await seed(tokens[tenant]!, size, tenant);
   }
 }, 300_000);
-afterAll(async () => { await api.close(); });
+afterAll(async () => {
+  await api.close();
+});
 
 // Round trips are left out: how much two parallel calls overlap depends on timing. The benchmark
 // reports them; requests and capacity units are deterministic.
@@ -42,18 +50,50 @@ async function scenario(token: string): Promise<Record<string, Costed>> {
     costs[name] = { requests, rcu, wcu, operations: [...operations].sort() };
     return res;
   };
-  const u = (await run('create user', 'POST', '/Users', { schemas: [USER], userName: 'costly@example.com', externalId: 'costly-ext', name: { givenName: 'C' } })).body;
+  const u = (
+    await run('create user', 'POST', '/Users', {
+      schemas: [USER],
+      userName: 'costly@example.com',
+      externalId: 'costly-ext',
+      name: { givenName: 'C' },
+    })
+  ).body;
   await run('get user', 'GET', `/Users/${u.id}`);
   await run('filter userName', 'GET', `/Users?filter=${encodeURIComponent('userName eq "costly@example.com"')}`);
   await run('filter externalId', 'GET', `/Users?filter=${encodeURIComponent('externalId eq "costly-ext"')}`);
-  await run('put user', 'PUT', `/Users/${u.id}`, { schemas: [USER], userName: 'costly@example.com', externalId: 'costly-ext', name: { givenName: 'D' } });
-  await run('patch user', 'PATCH', `/Users/${u.id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'name.givenName', value: 'E' }] });
-  await run('deactivate user', 'PATCH', `/Users/${u.id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'active', value: false }] });
+  await run('put user', 'PUT', `/Users/${u.id}`, {
+    schemas: [USER],
+    userName: 'costly@example.com',
+    externalId: 'costly-ext',
+    name: { givenName: 'D' },
+  });
+  await run('patch user', 'PATCH', `/Users/${u.id}`, {
+    schemas: [PATCH],
+    Operations: [{ op: 'replace', path: 'name.givenName', value: 'E' }],
+  });
+  await run('deactivate user', 'PATCH', `/Users/${u.id}`, {
+    schemas: [PATCH],
+    Operations: [{ op: 'replace', path: 'active', value: false }],
+  });
   const g = (await run('create group', 'POST', '/Groups', { schemas: [GROUP], displayName: 'Cost Group' })).body;
-  await run('filter displayName', 'GET', `/Groups?filter=${encodeURIComponent('displayName eq "Cost Group"')}&excludedAttributes=members`);
-  await run('add member', 'PATCH', `/Groups/${g.id}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: u.id }] }] });
-  await run('membership check', 'GET', `/Groups?filter=${encodeURIComponent(`id eq "${g.id}" and members[value eq "${u.id}"]`)}&excludedAttributes=members`);
-  await run('remove member', 'PATCH', `/Groups/${g.id}`, { schemas: [PATCH], Operations: [{ op: 'remove', path: `members[value eq "${u.id}"]` }] });
+  await run(
+    'filter displayName',
+    'GET',
+    `/Groups?filter=${encodeURIComponent('displayName eq "Cost Group"')}&excludedAttributes=members`,
+  );
+  await run('add member', 'PATCH', `/Groups/${g.id}`, {
+    schemas: [PATCH],
+    Operations: [{ op: 'add', path: 'members', value: [{ value: u.id }] }],
+  });
+  await run(
+    'membership check',
+    'GET',
+    `/Groups?filter=${encodeURIComponent(`id eq "${g.id}" and members[value eq "${u.id}"]`)}&excludedAttributes=members`,
+  );
+  await run('remove member', 'PATCH', `/Groups/${g.id}`, {
+    schemas: [PATCH],
+    Operations: [{ op: 'remove', path: `members[value eq "${u.id}"]` }],
+  });
   await run('list page', 'GET', '/Users?startIndex=1&count=5');
   await run('next page', 'GET', '/Users?startIndex=6&count=5');
   await run('delete user', 'DELETE', `/Users/${u.id}`);

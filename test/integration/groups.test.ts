@@ -6,8 +6,12 @@ const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 let api: LocalApi;
-beforeAll(async () => { api = await startLocalApi(); });
-afterAll(async () => { await api.close(); });
+beforeAll(async () => {
+  api = await startLocalApi();
+});
+afterAll(async () => {
+  await api.close();
+});
 
 let n = 0;
 async function user(): Promise<{ id: string; userName: string }> {
@@ -16,7 +20,9 @@ async function user(): Promise<{ id: string; userName: string }> {
   return res.body;
 }
 async function group(extra: Record<string, unknown> = {}) {
-  const res = await api.call('POST', '/Groups', { body: { schemas: [GROUP], displayName: `Group ${++n} ${Date.now()}`, ...extra } });
+  const res = await api.call('POST', '/Groups', {
+    body: { schemas: [GROUP], displayName: `Group ${++n} ${Date.now()}`, ...extra },
+  });
   expect(res.status, res.text).toBe(201);
   return res.body;
 }
@@ -26,7 +32,7 @@ const memberIds = async (id: string) =>
   ((await api.call('GET', `/Groups/${id}`)).body.members ?? []).map((m: { value: string }) => m.value).sort();
 
 describe('Groups', () => {
-  it('creates a group with members (Okta) and computes the users\' groups', async () => {
+  it("creates a group with members (Okta) and computes the users' groups", async () => {
     const [a, b] = [await user(), await user()];
     const g = await group({ members: [{ value: a.id }, { value: b.id, display: 'B' }] });
     expect(g.members.map((m: { value: string }) => m.value).sort()).toEqual([a.id, b.id].sort());
@@ -36,7 +42,9 @@ describe('Groups', () => {
   });
 
   it('rejects members that do not exist with 400 and creates nothing', async () => {
-    const res = await api.call('POST', '/Groups', { body: { schemas: [GROUP], displayName: 'Ghosts', members: [{ value: '01ARZ3NDEKTSV4RRFFQ69G5FAV' }] } });
+    const res = await api.call('POST', '/Groups', {
+      body: { schemas: [GROUP], displayName: 'Ghosts', members: [{ value: '01ARZ3NDEKTSV4RRFFQ69G5FAV' }] },
+    });
     expect(res.status, res.text).toBe(400);
     const list = await api.call('GET', `/Groups?filter=${encodeURIComponent('displayName eq "Ghosts"')}`);
     expect(list.body.totalResults).toBe(0);
@@ -61,7 +69,9 @@ describe('Groups', () => {
     const a = await user();
     expect((await patch(g.id, [{ op: 'add', path: 'members', value: [{ value: a.id }] }])).status).toBe(204);
     expect((await patch(g.id, [{ op: 'add', path: 'members', value: [{ value: a.id }] }])).status).toBe(204);
-    expect((await patch(g.id, [{ op: 'remove', path: 'members[value eq "01ARZ3NDEKTSV4RRFFQ69G5FAV"]' }])).status).toBe(204);
+    expect((await patch(g.id, [{ op: 'remove', path: 'members[value eq "01ARZ3NDEKTSV4RRFFQ69G5FAV"]' }])).status).toBe(
+      204,
+    );
     expect(await memberIds(g.id)).toEqual([a.id]);
   });
 
@@ -72,7 +82,9 @@ describe('Groups', () => {
     await patch(g.id, [{ op: 'add', path: 'members', value: [{ value: a.id }] }]);
     const after = (await api.call('GET', `/Groups/${g.id}`)).body.meta.version;
     expect(after).not.toBe(before);
-    const stale = await patch(g.id, [{ op: 'remove', path: 'members', value: [{ value: a.id }] }], { 'If-Match': before });
+    const stale = await patch(g.id, [{ op: 'remove', path: 'members', value: [{ value: a.id }] }], {
+      'If-Match': before,
+    });
     expect(stale.status, stale.text).toBe(412);
     expect(await memberIds(g.id)).toEqual([a.id]);
   });
@@ -80,7 +92,9 @@ describe('Groups', () => {
   it('loses nothing under 20 concurrent member adds to one group', async () => {
     const g = await group();
     const users = await Promise.all(Array.from({ length: 20 }, () => user()));
-    const results = await Promise.all(users.map((u) => patch(g.id, [{ op: 'add', path: 'members', value: [{ value: u.id }] }])));
+    const results = await Promise.all(
+      users.map((u) => patch(g.id, [{ op: 'add', path: 'members', value: [{ value: u.id }] }])),
+    );
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(204));
     expect(await memberIds(g.id)).toEqual(users.map((u) => u.id).sort());
   });
@@ -88,7 +102,9 @@ describe('Groups', () => {
   it('PUT with members replaces the member list (diff)', async () => {
     const [a, b, c] = [await user(), await user(), await user()];
     const g = await group({ members: [{ value: a.id }, { value: b.id }] });
-    const res = await api.call('PUT', `/Groups/${g.id}`, { body: { schemas: [GROUP], displayName: g.displayName, members: [{ value: b.id }, { value: c.id }] } });
+    const res = await api.call('PUT', `/Groups/${g.id}`, {
+      body: { schemas: [GROUP], displayName: g.displayName, members: [{ value: b.id }, { value: c.id }] },
+    });
     expect(res.status, res.text).toBe(200);
     expect(await memberIds(g.id)).toEqual([b.id, c.id].sort());
   });

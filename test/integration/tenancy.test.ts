@@ -26,15 +26,28 @@ beforeAll(async () => {
   expect(user.status, user.text).toBe(201);
   const group = await api.call('POST', '/Groups', {
     token: alphaToken,
-    body: { schemas: [GROUP], displayName: 'Shared Group', externalId: 'ext-group', members: [{ value: user.body.id }] },
+    body: {
+      schemas: [GROUP],
+      displayName: 'Shared Group',
+      externalId: 'ext-group',
+      members: [{ value: user.body.id }],
+    },
   });
   expect(group.status, group.text).toBe(201);
-  Object.assign(alpha, { userId: user.body.id, groupId: group.body.id, userVersion: user.body.meta.version, groupVersion: group.body.meta.version });
+  Object.assign(alpha, {
+    userId: user.body.id,
+    groupId: group.body.id,
+    userVersion: user.body.meta.version,
+    groupVersion: group.body.meta.version,
+  });
 });
-afterAll(async () => { await api.close(); });
+afterAll(async () => {
+  await api.close();
+});
 
 const ids = (res: CallResult): string[] => (res.body?.Resources ?? []).map((r: { id: string }) => r.id);
-const asBeta = (method: string, path: string, body?: unknown) => api.call(method, path, { token: betaToken, ...(body === undefined ? {} : { body }) });
+const asBeta = (method: string, path: string, body?: unknown) =>
+  api.call(method, path, { token: betaToken, ...(body === undefined ? {} : { body }) });
 const noAlphaData = (res: CallResult) => {
   expect(res.status, res.text).toBe(200);
   expect(ids(res)).not.toContain(alpha.userId);
@@ -56,7 +69,11 @@ const CASES: Record<string, () => Promise<void>> = {
   },
   'POST /Users': async () => {
     // userName is unique per tenant, not across tenants: no 409, no hint that alpha has it.
-    const res = await asBeta('POST', '/Users', { schemas: [USER], userName: 'shared@example.com', externalId: 'ext-shared' });
+    const res = await asBeta('POST', '/Users', {
+      schemas: [USER],
+      userName: 'shared@example.com',
+      externalId: 'ext-shared',
+    });
     expect(res.status, res.text).toBe(201);
     expect(res.body.id).not.toBe(alpha.userId);
   },
@@ -66,9 +83,15 @@ const CASES: Record<string, () => Promise<void>> = {
     expect(res.body.totalResults).toBe(0);
   },
   'GET /Users/{id}': async () => notFound(await asBeta('GET', `/Users/${alpha.userId}`)),
-  'PUT /Users/{id}': async () => notFound(await asBeta('PUT', `/Users/${alpha.userId}`, { schemas: [USER], userName: 'taken-over@example.com' })),
+  'PUT /Users/{id}': async () =>
+    notFound(await asBeta('PUT', `/Users/${alpha.userId}`, { schemas: [USER], userName: 'taken-over@example.com' })),
   'PATCH /Users/{id}': async () =>
-    notFound(await asBeta('PATCH', `/Users/${alpha.userId}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] })),
+    notFound(
+      await asBeta('PATCH', `/Users/${alpha.userId}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'replace', path: 'active', value: false }],
+      }),
+    ),
   'DELETE /Users/{id}': async () => notFound(await asBeta('DELETE', `/Users/${alpha.userId}`)),
   'POST /.search': async () => noAlphaData(await asBeta('POST', '/.search', { schemas: [SEARCH] })),
 
@@ -79,19 +102,33 @@ const CASES: Record<string, () => Promise<void>> = {
   },
   'POST /Groups': async () => {
     // alpha's user is not a valid member in beta.
-    const res = await asBeta('POST', '/Groups', { schemas: [GROUP], displayName: 'Beta Group', members: [{ value: alpha.userId }] });
+    const res = await asBeta('POST', '/Groups', {
+      schemas: [GROUP],
+      displayName: 'Beta Group',
+      members: [{ value: alpha.userId }],
+    });
     expect(res.status, res.text).toBe(400);
     const own = await asBeta('POST', '/Groups', { schemas: [GROUP], displayName: 'Shared Group' });
     expect(own.status, own.text).toBe(201);
     // ... nor can a beta group take alpha's user by PATCH.
-    const patch = await asBeta('PATCH', `/Groups/${own.body.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: alpha.userId }] }] });
+    const patch = await asBeta('PATCH', `/Groups/${own.body.id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'add', path: 'members', value: [{ value: alpha.userId }] }],
+    });
     expect(patch.status, patch.text).toBe(400);
   },
-  'POST /Groups/.search': async () => noAlphaData(await asBeta('POST', '/Groups/.search', { schemas: [SEARCH], filter: 'externalId eq "ext-group"' })),
+  'POST /Groups/.search': async () =>
+    noAlphaData(await asBeta('POST', '/Groups/.search', { schemas: [SEARCH], filter: 'externalId eq "ext-group"' })),
   'GET /Groups/{id}': async () => notFound(await asBeta('GET', `/Groups/${alpha.groupId}`)),
-  'PUT /Groups/{id}': async () => notFound(await asBeta('PUT', `/Groups/${alpha.groupId}`, { schemas: [GROUP], displayName: 'Hijacked' })),
+  'PUT /Groups/{id}': async () =>
+    notFound(await asBeta('PUT', `/Groups/${alpha.groupId}`, { schemas: [GROUP], displayName: 'Hijacked' })),
   'PATCH /Groups/{id}': async () =>
-    notFound(await asBeta('PATCH', `/Groups/${alpha.groupId}`, { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: `members[value eq "${alpha.userId}"]` }] })),
+    notFound(
+      await asBeta('PATCH', `/Groups/${alpha.groupId}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'remove', path: `members[value eq "${alpha.userId}"]` }],
+      }),
+    ),
   'DELETE /Groups/{id}': async () => notFound(await asBeta('DELETE', `/Groups/${alpha.groupId}`)),
 
   // Discovery is the same for every tenant: no tenant data to leak.
@@ -104,7 +141,9 @@ const CASES: Record<string, () => Promise<void>> = {
 
 describe('tenant isolation', () => {
   it('has a case for every SCIM route in the route table', () => {
-    const routes = ROUTES.filter((r) => r.auth === 'scim').map((r) => `${r.method} ${r.path.slice(SCIM_PREFIX.length)}`);
+    const routes = ROUTES.filter((r) => r.auth === 'scim').map(
+      (r) => `${r.method} ${r.path.slice(SCIM_PREFIX.length)}`,
+    );
     expect(Object.keys(CASES).sort()).toEqual(routes.sort());
   });
 
@@ -115,7 +154,11 @@ describe('tenant isolation', () => {
   it("alpha's user and group are untouched afterwards", async () => {
     const user = await api.call('GET', `/Users/${alpha.userId}`, { token: alphaToken });
     expect(user.status, user.text).toBe(200);
-    expect(user.body).toMatchObject({ userName: 'shared@example.com', displayName: 'Alpha Person', meta: { version: alpha.userVersion } });
+    expect(user.body).toMatchObject({
+      userName: 'shared@example.com',
+      displayName: 'Alpha Person',
+      meta: { version: alpha.userVersion },
+    });
     expect(user.body.active).not.toBe(false);
     const group = await api.call('GET', `/Groups/${alpha.groupId}`, { token: alphaToken });
     expect(group.status, group.text).toBe(200);

@@ -107,8 +107,24 @@ describe('list', () => {
     const res = await api.admin('GET', `/tenants/${tenantId}/tokens`);
     expect(res.status, res.text).toBe(200);
     expect(res.body.tokens).toEqual([
-      { id: a.id, name: 'okta', scope: 'full', status: 'active', createdAt: expect.any(String), expiresAt: expect.any(String), lastUsedAt: null },
-      { id: b.id, name: 'entra', scope: 'read', status: 'active', createdAt: expect.any(String), expiresAt: expect.any(String), lastUsedAt: null },
+      {
+        id: a.id,
+        name: 'okta',
+        scope: 'full',
+        status: 'active',
+        createdAt: expect.any(String),
+        expiresAt: expect.any(String),
+        lastUsedAt: null,
+      },
+      {
+        id: b.id,
+        name: 'entra',
+        scope: 'read',
+        status: 'active',
+        createdAt: expect.any(String),
+        expiresAt: expect.any(String),
+        lastUsedAt: null,
+      },
     ]);
     for (const t of [a, b]) {
       expect(res.text).not.toContain(t.token);
@@ -133,7 +149,9 @@ describe('the cap on active tokens (2 by default)', () => {
   it('10 concurrent creates with one free slot: exactly one 201, nine 409', async () => {
     const tenantId = await newTenant();
     await mint(tenantId);
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => createToken(tenantId, { name: `race-${i}` })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => createToken(tenantId, { name: `race-${i}` })),
+    );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses, results.map((r) => r.text).join('\n')).toEqual([201, ...Array(9).fill(409)]);
     const list = await api.admin('GET', `/tenants/${tenantId}/tokens`);
@@ -142,7 +160,9 @@ describe('the cap on active tokens (2 by default)', () => {
 
   it('10 concurrent creates with two free slots: exactly two 201, both tokens work', async () => {
     const tenantId = await newTenant();
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => createToken(tenantId, { name: `race-${i}` })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => createToken(tenantId, { name: `race-${i}` })),
+    );
     const created = results.filter((r) => r.status === 201);
     expect(created, results.map((r) => r.text).join('\n')).toHaveLength(2);
     expect(results.filter((r) => r.status === 409)).toHaveLength(8);
@@ -263,7 +283,10 @@ describe('read scope', () => {
   it('reads and searches succeed, every write gets 403', async () => {
     const tenantId = await newTenant();
     const full = await mint(tenantId, { name: 'writer' });
-    const created = await api.call('POST', '/Users', { token: full.token, body: { schemas: [USER], userName: 'reader-target@example.com' } });
+    const created = await api.call('POST', '/Users', {
+      token: full.token,
+      body: { schemas: [USER], userName: 'reader-target@example.com' },
+    });
     expect(created.status, created.text).toBe(201);
     const userId = created.body.id;
     const { token } = await mint(tenantId, { name: 'reader', scope: 'read' });
@@ -272,7 +295,14 @@ describe('read scope', () => {
       ['GET', '/Users', undefined],
       ['GET', `/Users/${userId}`, undefined],
       ['GET', '/Groups', undefined],
-      ['POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'userName eq "reader-target@example.com"' }],
+      [
+        'POST',
+        '/Users/.search',
+        {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+          filter: 'userName eq "reader-target@example.com"',
+        },
+      ],
       ['GET', '/ServiceProviderConfig', undefined],
     ] as const) {
       const res = await api.call(method, path, { token, ...(body ? { body } : {}) });
@@ -281,7 +311,14 @@ describe('read scope', () => {
     for (const [method, path, body] of [
       ['POST', '/Users', { schemas: [USER], userName: 'nope@example.com' }],
       ['PUT', `/Users/${userId}`, { schemas: [USER], userName: 'reader-target@example.com' }],
-      ['PATCH', `/Users/${userId}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] }],
+      [
+        'PATCH',
+        `/Users/${userId}`,
+        {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [{ op: 'replace', path: 'active', value: false }],
+        },
+      ],
       ['DELETE', `/Users/${userId}`, undefined],
       ['POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'nope' }],
     ] as const) {
@@ -300,7 +337,12 @@ describe('provisioning off and on', () => {
     const b = await mint(tenantId, { scope: 'read' });
     const off = await api.admin('PUT', `/tenants/${tenantId}/provisioning`, { enabled: false });
     expect(off.status, off.text).toBe(200);
-    expect(off.body).toMatchObject({ id: tenantId, provisioning: { enabled: false }, counts: { activeTokens: 0 }, revokedTokens: 2 });
+    expect(off.body).toMatchObject({
+      id: tenantId,
+      provisioning: { enabled: false },
+      counts: { activeTokens: 0 },
+      revokedTokens: 2,
+    });
 
     for (const t of [a, b]) expectUnauthorized(await listUsers(t.token), 'provisioning disabled');
     expect((await api.admin('GET', `/tenants/${tenantId}/tokens`)).body.tokens).toEqual([]);
@@ -365,7 +407,10 @@ describe('401 responses', () => {
     expectUnauthorized(await api.call('GET', '/Users', { token: 'not-a-token' }), 'missing or malformed bearer token');
     const typo = api.token.slice(0, 10) + (api.token[10] === 'x' ? 'y' : 'x') + api.token.slice(11);
     expectUnauthorized(await api.call('GET', '/Users', { token: typo }), 'missing or malformed bearer token');
-    expectUnauthorized(await api.call('GET', '/Users', { token: 'scim_' + 'A'.repeat(49) }), 'missing or malformed bearer token');
+    expectUnauthorized(
+      await api.call('GET', '/Users', { token: 'scim_' + 'A'.repeat(49) }),
+      'missing or malformed bearer token',
+    );
   });
 
   it('accepts the scheme in any case and extra spaces (what IdPs send)', async () => {
@@ -381,7 +426,8 @@ describe('lastUsedAt', () => {
     const tenantId = await newTenant();
     const { id, token } = await mint(tenantId);
     const lastUsed = async () =>
-      (await api.admin('GET', `/tenants/${tenantId}/tokens`)).body.tokens.find((t: { id: string }) => t.id === id).lastUsedAt;
+      (await api.admin('GET', `/tenants/${tenantId}/tokens`)).body.tokens.find((t: { id: string }) => t.id === id)
+        .lastUsedAt;
     expect(await lastUsed()).toBeNull();
     const first = api.clock.now.toISOString();
     await listUsers(token);
@@ -404,7 +450,9 @@ describe('the plain token is never stored nor logged', () => {
     const items: Array<Record<string, unknown>> = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
-      const page = await api.ctx.db.doc.send(new ScanCommand({ TableName: api.ctx.db.tableName, ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}) }));
+      const page = await api.ctx.db.doc.send(
+        new ScanCommand({ TableName: api.ctx.db.tableName, ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}) }),
+      );
       items.push(...(page.Items ?? []));
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);

@@ -5,8 +5,12 @@ const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
 let api: LocalApi;
-beforeAll(async () => { api = await startLocalApi(); });
-afterAll(async () => { await api.close(); });
+beforeAll(async () => {
+  api = await startLocalApi();
+});
+afterAll(async () => {
+  await api.close();
+});
 
 let n = 0;
 const newUser = (extra: Record<string, unknown> = {}) => ({
@@ -51,14 +55,19 @@ describe('POST /Users', () => {
 
   it('lets exactly one of 10 concurrent creates of one userName win', async () => {
     const userName = `race-${Date.now()}@example.com`;
-    const results = await Promise.all(Array.from({ length: 10 }, () => api.call('POST', '/Users', { body: newUser({ userName }) })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => api.call('POST', '/Users', { body: newUser({ userName }) })),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([201, ...Array(9).fill(409)]);
     const list = await api.call('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`);
     expect(list.body.totalResults).toBe(1);
   });
 
   it('answers malformed JSON with 400 invalidSyntax and a missing userName with 400', async () => {
-    const bad = await api.call('POST', '/Users', { rawBody: '{"userName": ', headers: { 'Content-Type': 'application/scim+json' } });
+    const bad = await api.call('POST', '/Users', {
+      rawBody: '{"userName": ',
+      headers: { 'Content-Type': 'application/scim+json' },
+    });
     expect(bad.status, bad.text).toBe(400);
     expect(bad.body.scimType).toBe('invalidSyntax');
     const missing = await api.call('POST', '/Users', { body: { schemas: [USER], name: { givenName: 'x' } } });
@@ -67,7 +76,10 @@ describe('POST /Users', () => {
   });
 
   it('answers an unsupported media type with 415', async () => {
-    const res = await api.call('POST', '/Users', { rawBody: '<user/>', headers: { 'Content-Type': 'application/xml' } });
+    const res = await api.call('POST', '/Users', {
+      rawBody: '<user/>',
+      headers: { 'Content-Type': 'application/xml' },
+    });
     expect(res.status, res.text).toBe(415);
   });
 });
@@ -108,7 +120,9 @@ describe('PUT /Users/{id}', () => {
   it('replaces, bumps the version, ignores readOnly, moves the userName claim', async () => {
     const u = await create();
     const newName = `renamed-${Date.now()}@example.com`;
-    const res = await api.call('PUT', `/Users/${u.id}`, { body: { schemas: [USER], id: 'ignored', userName: newName, active: false, meta: { version: 'x' } } });
+    const res = await api.call('PUT', `/Users/${u.id}`, {
+      body: { schemas: [USER], id: 'ignored', userName: newName, active: false, meta: { version: 'x' } },
+    });
     expect(res.status, res.text).toBe(200);
     expect(res.body.id).toBe(u.id);
     expect(res.body.userName).toBe(newName);
@@ -122,9 +136,15 @@ describe('PUT /Users/{id}', () => {
 
   it('enforces If-Match with 412', async () => {
     const u = await create();
-    const stale = await api.call('PUT', `/Users/${u.id}`, { body: { ...newUser(), userName: u.userName }, headers: { 'If-Match': 'W/"999"' } });
+    const stale = await api.call('PUT', `/Users/${u.id}`, {
+      body: { ...newUser(), userName: u.userName },
+      headers: { 'If-Match': 'W/"999"' },
+    });
     expect(stale.status, stale.text).toBe(412);
-    const fresh = await api.call('PUT', `/Users/${u.id}`, { body: { ...newUser(), userName: u.userName }, headers: { 'If-Match': u.meta.version } });
+    const fresh = await api.call('PUT', `/Users/${u.id}`, {
+      body: { ...newUser(), userName: u.userName },
+      headers: { 'If-Match': u.meta.version },
+    });
     expect(fresh.status, fresh.text).toBe(200);
   });
 });
@@ -145,7 +165,9 @@ describe('PATCH /Users/{id}', () => {
     expect(res.status, res.text).toBe(200);
     expect(res.body.active).toBe(false);
     expect(res.body.name.givenName).toBe('Augusta');
-    expect(res.body.emails).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'home', value: 'home@example.com' })]));
+    expect(res.body.emails).toEqual(
+      expect.arrayContaining([expect.objectContaining({ type: 'home', value: 'home@example.com' })]),
+    );
     const found = await api.call('GET', `/Users?filter=${encodeURIComponent(`userName eq "${u.userName}"`)}`);
     expect(found.body.Resources[0].active).toBe(false);
   });
@@ -153,10 +175,13 @@ describe('PATCH /Users/{id}', () => {
   it('changes nothing when one operation fails', async () => {
     const u = await create();
     const res = await api.call('PATCH', `/Users/${u.id}`, {
-      body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [
-        { op: 'replace', path: 'displayName', value: 'Changed' },
-        { op: 'bogus', path: 'displayName', value: 'x' },
-      ] },
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [
+          { op: 'replace', path: 'displayName', value: 'Changed' },
+          { op: 'bogus', path: 'displayName', value: 'x' },
+        ],
+      },
     });
     expect(res.status, res.text).toBe(400);
     const after = await api.call('GET', `/Users/${u.id}`);
@@ -178,7 +203,10 @@ describe('DELETE /Users/{id}', () => {
 describe('GET /Users (list and filter)', () => {
   it('filters by userName (case-insensitive), externalId, and returns an empty ListResponse on no match', async () => {
     const u = await create({ externalId: `ext-${Date.now()}` });
-    const byName = await api.call('GET', `/Users?filter=${encodeURIComponent(`userName eq "${u.userName.toUpperCase()}"`)}`);
+    const byName = await api.call(
+      'GET',
+      `/Users?filter=${encodeURIComponent(`userName eq "${u.userName.toUpperCase()}"`)}`,
+    );
     expect(byName.status, byName.text).toBe(200);
     expect(byName.body).toMatchObject({ totalResults: 1, itemsPerPage: 1, startIndex: 1 });
     expect(byName.body.Resources[0].id).toBe(u.id);
@@ -197,7 +225,11 @@ describe('GET /Users (list and filter)', () => {
   it('answers POST /Users/.search like GET', async () => {
     const u = await create();
     const res = await api.call('POST', '/Users/.search', {
-      body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: `userName eq "${u.userName}"`, attributes: ['userName'] },
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+        filter: `userName eq "${u.userName}"`,
+        attributes: ['userName'],
+      },
     });
     expect(res.status, res.text).toBe(200);
     expect(res.body.Resources).toEqual([{ schemas: [USER], id: u.id, userName: u.userName }]);
@@ -208,7 +240,8 @@ describe('sorting, root search, limits, password storage', () => {
   it('sorts by userName ascending and descending (RFC 7644 §3.4.2.3)', async () => {
     const local = await startLocalApi();
     try {
-      for (const name of ['charlie', 'Alpha', 'bravo']) await local.call('POST', '/Users', { body: { userName: name } });
+      for (const name of ['charlie', 'Alpha', 'bravo'])
+        await local.call('POST', '/Users', { body: { userName: name } });
       const asc = await local.call('GET', '/Users?sortBy=userName');
       expect(asc.body.Resources.map((r: { userName: string }) => r.userName)).toEqual(['Alpha', 'bravo', 'charlie']);
       const desc = await local.call('GET', '/Users?sortBy=userName&sortOrder=descending&count=2');
@@ -224,10 +257,15 @@ describe('sorting, root search, limits, password storage', () => {
   it('POST /.search searches users and groups together', async () => {
     const u = await create();
     await api.call('POST', '/Groups', { body: { displayName: `search-${u.id}` } });
-    const res = await api.call('POST', '/.search', { body: { filter: `userName eq "${u.userName}" or displayName eq "search-${u.id}"` } });
+    const res = await api.call('POST', '/.search', {
+      body: { filter: `userName eq "${u.userName}" or displayName eq "search-${u.id}"` },
+    });
     expect(res.status, res.text).toBe(200);
     expect(res.body.totalResults).toBe(2);
-    expect(res.body.Resources.map((r: { meta: { resourceType: string } }) => r.meta.resourceType).sort()).toEqual(['Group', 'User']);
+    expect(res.body.Resources.map((r: { meta: { resourceType: string } }) => r.meta.resourceType).sort()).toEqual([
+      'Group',
+      'User',
+    ]);
   });
 
   it('answers a body over 1 MB with 413 and stores nothing', async () => {

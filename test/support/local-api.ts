@@ -45,13 +45,17 @@ export interface CallResult {
   cost: Cost;
 }
 
-export async function startLocalApi(options: { authorizerCacheTtlSeconds?: number; config?: Partial<AppConfig>; tenantId?: string } = {}): Promise<LocalApi> {
+export async function startLocalApi(
+  options: { authorizerCacheTtlSeconds?: number; config?: Partial<AppConfig>; tenantId?: string } = {},
+): Promise<LocalApi> {
   const endpoint = inject('dynamodbEndpoint');
   const tableName = `scim-test-${randomUUID()}`;
   await ensureTable(endpoint, tableName);
   const clock: TestClock = {
     now: new Date(),
-    advance(ms) { this.now = new Date(this.now.getTime() + ms); },
+    advance(ms) {
+      this.now = new Date(this.now.getTime() + ms);
+    },
   };
   const ctx: AppContext = {
     db: createDb({ tableName, endpoint }),
@@ -59,11 +63,21 @@ export async function startLocalApi(options: { authorizerCacheTtlSeconds?: numbe
     config: { ...configFromEnv({}), ...options.config },
   };
   const adminKey = `test-admin-${randomUUID()}`;
-  const server = createLocalApi({ ctx, adminKey, authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds ?? 0, exposeCost: true });
+  const server = createLocalApi({
+    ctx,
+    adminKey,
+    authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds ?? 0,
+    exposeCost: true,
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  async function send(method: string, path: string, authorization: string | undefined, opts: CallOptions = {}): Promise<CallResult> {
+  async function send(
+    method: string,
+    path: string,
+    authorization: string | undefined,
+    opts: CallOptions = {},
+  ): Promise<CallResult> {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     if (authorization) headers.Authorization = authorization;
     let body: string | undefined = opts.rawBody;
@@ -74,9 +88,19 @@ export async function startLocalApi(options: { authorizerCacheTtlSeconds?: numbe
     const res = await fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
     const text = await res.text();
     let parsed: unknown;
-    try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
     const costHeader = res.headers.get('x-dynamodb-cost');
-    return { status: res.status, headers: res.headers, body: parsed, text, cost: costHeader ? JSON.parse(costHeader) : { requests: 0, roundTrips: 0, rcu: 0, wcu: 0, operations: [] } };
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: parsed,
+      text,
+      cost: costHeader ? JSON.parse(costHeader) : { requests: 0, roundTrips: 0, rcu: 0, wcu: 0, operations: [] },
+    };
   }
 
   const api: LocalApi = {
@@ -88,15 +112,28 @@ export async function startLocalApi(options: { authorizerCacheTtlSeconds?: numbe
     token: '',
     call(method, path, opts = {}) {
       const token = opts.token === undefined ? api.token : opts.token;
-      return send(method, path.startsWith('/') ? `/scim/v2${path}` : path, token === null ? undefined : `Bearer ${token}`, opts);
+      return send(
+        method,
+        path.startsWith('/') ? `/scim/v2${path}` : path,
+        token === null ? undefined : `Bearer ${token}`,
+        opts,
+      );
     },
     admin(method, path, body) {
-      return send(method, `/admin${path}`, `Bearer ${adminKey}`, body === undefined ? {} : { body, headers: { 'Content-Type': 'application/json' } });
+      return send(
+        method,
+        `/admin${path}`,
+        `Bearer ${adminKey}`,
+        body === undefined ? {} : { body, headers: { 'Content-Type': 'application/json' } },
+      );
     },
     async tokenFor(tenantId, tokenOptions = {}) {
       const tenant = await api.admin('PUT', `/tenants/${tenantId}`, {});
       if (tenant.status >= 300) throw new Error(`PUT tenant ${tenantId}: ${tenant.status} ${tenant.text}`);
-      const res = await api.admin('POST', `/tenants/${tenantId}/tokens`, { name: tokenOptions.name ?? `test-${randomUUID().slice(0, 8)}`, scope: tokenOptions.scope ?? 'full' });
+      const res = await api.admin('POST', `/tenants/${tenantId}/tokens`, {
+        name: tokenOptions.name ?? `test-${randomUUID().slice(0, 8)}`,
+        scope: tokenOptions.scope ?? 'full',
+      });
       if (res.status !== 201) throw new Error(`POST token: ${res.status} ${res.text}`);
       return res.body.token as string;
     },

@@ -20,11 +20,29 @@ export const commonAttributes: AttributeDef[] = [
     mutability: 'readOnly',
     description: 'A complex attribute containing resource metadata.',
     subAttributes: [
-      attribute('resourceType', 'string', { caseExact: true, mutability: 'readOnly', description: 'The name of the resource type of the resource.' }),
-      attribute('created', 'dateTime', { mutability: 'readOnly', description: 'The DateTime that the resource was added to the service provider.' }),
-      attribute('lastModified', 'dateTime', { mutability: 'readOnly', description: 'The most recent DateTime that the details of this resource were updated at the service provider.' }),
-      attribute('location', 'reference', { mutability: 'readOnly', referenceTypes: ['uri'], description: 'The URI of the resource being returned.' }),
-      attribute('version', 'string', { caseExact: true, mutability: 'readOnly', description: 'The version of the resource being returned (its ETag).' }),
+      attribute('resourceType', 'string', {
+        caseExact: true,
+        mutability: 'readOnly',
+        description: 'The name of the resource type of the resource.',
+      }),
+      attribute('created', 'dateTime', {
+        mutability: 'readOnly',
+        description: 'The DateTime that the resource was added to the service provider.',
+      }),
+      attribute('lastModified', 'dateTime', {
+        mutability: 'readOnly',
+        description: 'The most recent DateTime that the details of this resource were updated at the service provider.',
+      }),
+      attribute('location', 'reference', {
+        mutability: 'readOnly',
+        referenceTypes: ['uri'],
+        description: 'The URI of the resource being returned.',
+      }),
+      attribute('version', 'string', {
+        caseExact: true,
+        mutability: 'readOnly',
+        description: 'The version of the resource being returned (its ETag).',
+      }),
     ],
   }),
 ];

@@ -25,7 +25,9 @@ export const DEFAULT_CUSTOM_EXTENSION: SchemaDef = {
   name: 'AppUser',
   description: 'Application-specific user attributes (configure with SCIM_CUSTOM_EXTENSION)',
   attributes: [
-    attribute('role', 'string', { description: "The user's role in the application, e.g. 'admin', 'member', 'viewer'." }),
+    attribute('role', 'string', {
+      description: "The user's role in the application, e.g. 'admin', 'member', 'viewer'.",
+    }),
     attribute('team', 'string', { description: 'The team the user belongs to.' }),
     attribute('employeeType', 'string', { description: "The user's employment type, e.g. 'Employee', 'Contractor'." }),
     attribute('officeLocation', 'string', { description: "The user's office or site." }),
@@ -111,7 +113,9 @@ export function parseCustomExtension(json: unknown): SchemaDef {
   const parsed = extensionConfig.safeParse(json, LOCALE);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`${CUSTOM_EXTENSION_ENV}: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}`);
+    throw new Error(
+      `${CUSTOM_EXTENSION_ENV}: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}`,
+    );
   }
   const { id, name, description, attributes } = parsed.data;
   const reserved = [USER_SCHEMA_ID, GROUP_SCHEMA_ID, ENTERPRISE_USER_SCHEMA_ID].map((s) => s.toLowerCase());

@@ -11,7 +11,8 @@ export const enterpriseUserSchema: SchemaDef = {
   description: 'Enterprise User',
   attributes: [
     attribute('employeeNumber', 'string', {
-      description: 'Numeric or alphanumeric identifier assigned to a person, typically based on order of hire or association with an organization.',
+      description:
+        'Numeric or alphanumeric identifier assigned to a person, typically based on order of hire or association with an organization.',
     }),
     attribute('costCenter', 'string', { description: 'Identifies the name of a cost center.' }),
     attribute('organization', 'string', { description: 'Identifies the name of an organization.' }),

@@ -23,13 +23,19 @@ export const groupSchema: SchemaDef = {
       multiValued: true,
       description: 'A list of members of the Group.',
       subAttributes: [
-        attribute('value', 'string', { mutability: 'immutable', description: 'Identifier of the member of this Group.' }),
+        attribute('value', 'string', {
+          mutability: 'immutable',
+          description: 'Identifier of the member of this Group.',
+        }),
         attribute('$ref', 'reference', {
           mutability: 'immutable',
           referenceTypes: ['User', 'Group'],
           description: 'The URI corresponding to a SCIM resource that is a member of this Group.',
         }),
-        attribute('display', 'string', { mutability: 'immutable', description: 'A human-readable name for the member.' }),
+        attribute('display', 'string', {
+          mutability: 'immutable',
+          description: 'A human-readable name for the member.',
+        }),
         attribute('type', 'string', {
           mutability: 'immutable',
           canonicalValues: ['User', 'Group'],

@@ -221,10 +221,12 @@ export function createRegistry(options: RegistryOptions = {}): SchemaRegistry {
     return resolveIn(rt, target, attributeName, subName);
   };
 
-  const resolver = (rt: ResourceTypeName): AttributeResolver => (path) => {
-    const r = resolve(rt, path);
-    return r ? (r.subAttribute ?? r.attribute) : undefined;
-  };
+  const resolver =
+    (rt: ResourceTypeName): AttributeResolver =>
+    (path) => {
+      const r = resolve(rt, path);
+      return r ? (r.subAttribute ?? r.attribute) : undefined;
+    };
 
   return {
     resourceTypes,

@@ -25,13 +25,22 @@ export const userSchema: SchemaDef = {
       description: "The components of the user's real name.",
       subAttributes: [
         attribute('formatted', 'string', {
-          description: 'The full name, including all middle names, titles, and suffixes as appropriate, formatted for display.',
+          description:
+            'The full name, including all middle names, titles, and suffixes as appropriate, formatted for display.',
         }),
-        attribute('familyName', 'string', { description: 'The family name of the User, or last name in most Western languages.' }),
-        attribute('givenName', 'string', { description: 'The given name of the User, or first name in most Western languages.' }),
+        attribute('familyName', 'string', {
+          description: 'The family name of the User, or last name in most Western languages.',
+        }),
+        attribute('givenName', 'string', {
+          description: 'The given name of the User, or first name in most Western languages.',
+        }),
         attribute('middleName', 'string', { description: 'The middle name(s) of the User.' }),
-        attribute('honorificPrefix', 'string', { description: 'The honorific prefix(es) of the User, or title in most Western languages.' }),
-        attribute('honorificSuffix', 'string', { description: 'The honorific suffix(es) of the User, or suffix in most Western languages.' }),
+        attribute('honorificPrefix', 'string', {
+          description: 'The honorific prefix(es) of the User, or title in most Western languages.',
+        }),
+        attribute('honorificSuffix', 'string', {
+          description: 'The honorific suffix(es) of the User, or suffix in most Western languages.',
+        }),
       ],
     }),
     attribute('displayName', 'string', {
@@ -77,13 +86,27 @@ export const userSchema: SchemaDef = {
       multiValued: true,
       description:
         "Phone numbers for the User. Canonical type values of 'work', 'home', 'mobile', 'fax', 'pager', and 'other'.",
-      subAttributes: valueTypePrimary('string', 'Phone number of the User.', ['work', 'home', 'mobile', 'fax', 'pager', 'other']),
+      subAttributes: valueTypePrimary('string', 'Phone number of the User.', [
+        'work',
+        'home',
+        'mobile',
+        'fax',
+        'pager',
+        'other',
+      ]),
     }),
     attribute('ims', 'complex', {
       multiValued: true,
       description: 'Instant messaging addresses for the User.',
       subAttributes: valueTypePrimary('string', 'Instant messaging address for the User.', [
-        'aim', 'gtalk', 'icq', 'xmpp', 'msn', 'skype', 'qq', 'yahoo',
+        'aim',
+        'gtalk',
+        'icq',
+        'xmpp',
+        'msn',
+        'skype',
+        'qq',
+        'yahoo',
       ]),
     }),
     attribute('photos', 'complex', {
@@ -97,7 +120,9 @@ export const userSchema: SchemaDef = {
       multiValued: true,
       description: "A physical mailing address for this User. Canonical type values of 'work', 'home', and 'other'.",
       subAttributes: [
-        attribute('formatted', 'string', { description: 'The full mailing address, formatted for display or use with a mailing label.' }),
+        attribute('formatted', 'string', {
+          description: 'The full mailing address, formatted for display or use with a mailing label.',
+        }),
         attribute('streetAddress', 'string', { description: 'The full street address component.' }),
         attribute('locality', 'string', { description: 'The city or locality component.' }),
         attribute('region', 'string', { description: 'The state or region component.' }),
@@ -108,7 +133,8 @@ export const userSchema: SchemaDef = {
           canonicalValues: ['work', 'home', 'other'],
         }),
         attribute('primary', 'boolean', {
-          description: "A Boolean value indicating the preferred mailing address. The primary attribute value 'true' MUST appear no more than once.",
+          description:
+            "A Boolean value indicating the preferred mailing address. The primary attribute value 'true' MUST appear no more than once.",
         }),
       ],
     }),
@@ -124,7 +150,10 @@ export const userSchema: SchemaDef = {
           referenceTypes: ['User', 'Group'],
           description: "The URI of the corresponding 'Group' resource to which the user belongs.",
         }),
-        attribute('display', 'string', { mutability: 'readOnly', description: 'A human-readable name, primarily used for display purposes.' }),
+        attribute('display', 'string', {
+          mutability: 'readOnly',
+          description: 'A human-readable name, primarily used for display purposes.',
+        }),
         attribute('type', 'string', {
           mutability: 'readOnly',
           canonicalValues: ['direct', 'indirect'],
@@ -139,7 +168,8 @@ export const userSchema: SchemaDef = {
     }),
     attribute('roles', 'complex', {
       multiValued: true,
-      description: "A list of roles for the User that collectively represent who the User is, e.g., 'Student', 'Faculty'.",
+      description:
+        "A list of roles for the User that collectively represent who the User is, e.g., 'Student', 'Faculty'.",
       subAttributes: valueTypePrimary('string', 'The value of a role.', []),
     }),
     attribute('x509Certificates', 'complex', {

@@ -7,8 +7,19 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalApi, type LocalApi } from '../../support/local-api.ts';
 import {
-  APP_EXTENSION, ENTERPRISE, GROUP, USER, expectListResponse, expectStatus, filter, idpClient, memberIds, nullPaths,
-  resourceIds, show, type IdpClient,
+  APP_EXTENSION,
+  ENTERPRISE,
+  GROUP,
+  USER,
+  expectListResponse,
+  expectStatus,
+  filter,
+  idpClient,
+  memberIds,
+  nullPaths,
+  resourceIds,
+  show,
+  type IdpClient,
 } from './idp-client.ts';
 
 const ADSCIM_GROUP = 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group';
@@ -20,7 +31,9 @@ beforeAll(async () => {
   api = await startLocalApi();
   entra = idpClient(api, { 'Content-Type': 'application/scim+json' });
 });
-afterAll(async () => { await api?.close(); });
+afterAll(async () => {
+  await api?.close();
+});
 
 /** The POST Entra sends with its default attribute mappings (MS-TUT "Create User"). */
 function entraUser(extra: Record<string, unknown> = {}) {
@@ -49,7 +62,11 @@ async function provision(body: Record<string, any> = entraUser()) {
 }
 
 async function group(members: string[] = []) {
-  const res = await entra.post('/Groups', { schemas: [GROUP], displayName: `Entra ${randomUUID()}`, members: members.map((value) => ({ value })) });
+  const res = await entra.post('/Groups', {
+    schemas: [GROUP],
+    displayName: `Entra ${randomUUID()}`,
+    members: members.map((value) => ({ value })),
+  });
   expectStatus(res, 201);
   return res.body as { id: string; displayName: string };
 }
@@ -89,11 +106,13 @@ describe('Entra: users', () => {
   });
 
   it('entra-ext-without-schemas-entry: extension objects whose URN is missing from schemas are stored (enterprise and the custom extension)', async () => {
-    const user = await provision(entraUser({
-      schemas: [USER],
-      [ENTERPRISE]: { department: 'R&D', employeeNumber: '7' },
-      [APP_EXTENSION]: { role: 'admin' },
-    }));
+    const user = await provision(
+      entraUser({
+        schemas: [USER],
+        [ENTERPRISE]: { department: 'R&D', employeeNumber: '7' },
+        [APP_EXTENSION]: { role: 'admin' },
+      }),
+    );
     const res = await read(user.id);
     expect(res.body[ENTERPRISE], show(res)).toMatchObject({ department: 'R&D', employeeNumber: '7' });
     expect(res.body[APP_EXTENSION], show(res)).toEqual({ role: 'admin' });
@@ -105,20 +124,48 @@ describe('Entra: users', () => {
       title: 'Engineer',
       preferredLanguage: 'en-US',
       userType: 'Employee',
-      phoneNumbers: [{ type: 'work', value: '+1 425 555 0100' }, { type: 'mobile', value: '+1 425 555 0101' }],
-      addresses: [{ type: 'work', formatted: '1 Microsoft Way\nRedmond, WA 98052', streetAddress: '1 Microsoft Way', locality: 'Redmond', region: 'WA', postalCode: '98052', country: 'US', primary: true }],
-      [ENTERPRISE]: { employeeNumber: '1234567', department: 'R&D', costCenter: 'CC-1', organization: 'Contoso', division: 'Cloud' },
+      phoneNumbers: [
+        { type: 'work', value: '+1 425 555 0100' },
+        { type: 'mobile', value: '+1 425 555 0101' },
+      ],
+      addresses: [
+        {
+          type: 'work',
+          formatted: '1 Microsoft Way\nRedmond, WA 98052',
+          streetAddress: '1 Microsoft Way',
+          locality: 'Redmond',
+          region: 'WA',
+          postalCode: '98052',
+          country: 'US',
+          primary: true,
+        },
+      ],
+      [ENTERPRISE]: {
+        employeeNumber: '1234567',
+        department: 'R&D',
+        costCenter: 'CC-1',
+        organization: 'Contoso',
+        division: 'Cloud',
+      },
       [APP_EXTENSION]: { role: 'Editor' },
     });
     const user = await provision(body);
     const got = (await read(user.id)).body;
     const { schemas: _s, meta: _m, roles: _r, ...sent } = body;
     for (const [key, value] of Object.entries(sent)) {
-      expect(got[key], `attribute ${key} must round-trip exactly\nsent: ${JSON.stringify(value)}\ngot:  ${JSON.stringify(got[key])}`).toEqual(value);
+      expect(
+        got[key],
+        `attribute ${key} must round-trip exactly\nsent: ${JSON.stringify(value)}\ngot:  ${JSON.stringify(got[key])}`,
+      ).toEqual(value);
     }
     // A later filtered-email update keeps the element's shape (primary, type, value) intact.
     const newEmail = `updated-${randomUUID()}@testuser.com`;
-    expectStatus(await entra.patch(`/Users/${user.id}`, [{ op: 'Replace', path: 'emails[type eq "work"].value', value: newEmail }]), 200);
+    expectStatus(
+      await entra.patch(`/Users/${user.id}`, [
+        { op: 'Replace', path: 'emails[type eq "work"].value', value: newEmail },
+      ]),
+      200,
+    );
     const after = await read(user.id);
     expect(after.body.emails, show(after)).toEqual([{ primary: true, type: 'work', value: newEmail }]);
   });
@@ -196,7 +243,16 @@ describe('Entra: users', () => {
     const externalId = randomUUID();
     const res = await entra.patch(`/Users/${user.id}`, [
       { op: 'replace', path: 'emails[type eq "work"].value', value: email },
-      { op: 'replace', value: { displayName: 'Flag Mode', 'name.givenName': 'Kkom', 'name.familyName': 'Lee', externalId, [EMPLOYEE_NUMBER]: 'Aklq' } },
+      {
+        op: 'replace',
+        value: {
+          displayName: 'Flag Mode',
+          'name.givenName': 'Kkom',
+          'name.familyName': 'Lee',
+          externalId,
+          [EMPLOYEE_NUMBER]: 'Aklq',
+        },
+      },
     ]);
     expectStatus(res, 200);
     expect(res.body, show(res)).toMatchObject({
@@ -212,20 +268,28 @@ describe('Entra: users', () => {
 
   it('entra-filtered-add-creates-email: "Add" on emails[type eq "work"].value for a user without a work email creates {type: "work", value}', async () => {
     const user = await provision(entraUser({ emails: [{ type: 'home', value: 'home@example.com' }] }));
-    const res = await entra.patch(`/Users/${user.id}`, [{ op: 'Add', path: 'emails[type eq "work"].value', value: 'work@example.com' }]);
+    const res = await entra.patch(`/Users/${user.id}`, [
+      { op: 'Add', path: 'emails[type eq "work"].value', value: 'work@example.com' },
+    ]);
     expectStatus(res, 200);
-    expect(res.body.emails, show(res)).toEqual(expect.arrayContaining([
-      { type: 'home', value: 'home@example.com' },
-      expect.objectContaining({ type: 'work', value: 'work@example.com' }),
-    ]));
+    expect(res.body.emails, show(res)).toEqual(
+      expect.arrayContaining([
+        { type: 'home', value: 'home@example.com' },
+        expect.objectContaining({ type: 'work', value: 'work@example.com' }),
+      ]),
+    );
     expect(res.body.emails, show(res)).toHaveLength(2);
   });
 
   it('entra-filtered-replace-creates-element: "Replace" on a filtered path with no match creates the element too', async () => {
     const user = await provision();
-    const res = await entra.patch(`/Users/${user.id}`, [{ op: 'Replace', path: 'phoneNumbers[type eq "mobile"].value', value: '+1 555 0102' }]);
+    const res = await entra.patch(`/Users/${user.id}`, [
+      { op: 'Replace', path: 'phoneNumbers[type eq "mobile"].value', value: '+1 555 0102' },
+    ]);
     expectStatus(res, 200);
-    expect(res.body.phoneNumbers, show(res)).toEqual([expect.objectContaining({ type: 'mobile', value: '+1 555 0102' })]);
+    expect(res.body.phoneNumbers, show(res)).toEqual([
+      expect.objectContaining({ type: 'mobile', value: '+1 555 0102' }),
+    ]);
   });
 
   it('entra-multi-add-same-address: several ops on addresses[type eq "work"].* build one work address', async () => {
@@ -240,10 +304,17 @@ describe('Entra: users', () => {
       { op: 'Add', path: at('formatted'), value: '1 Microsoft Way, Redmond, WA 98052, US' },
     ]);
     expectStatus(res, 200);
-    expect(res.body.addresses, show(res)).toEqual([{
-      type: 'work', streetAddress: '1 Microsoft Way', locality: 'Redmond', region: 'WA', postalCode: '98052', country: 'US',
-      formatted: '1 Microsoft Way, Redmond, WA 98052, US',
-    }]);
+    expect(res.body.addresses, show(res)).toEqual([
+      {
+        type: 'work',
+        streetAddress: '1 Microsoft Way',
+        locality: 'Redmond',
+        region: 'WA',
+        postalCode: '98052',
+        country: 'US',
+        formatted: '1 Microsoft Way, Redmond, WA 98052, US',
+      },
+    ]);
   });
 
   it('entra-manager-string: "Add" of the enterprise manager (URN path) with a bare string value stores {value}', async () => {
@@ -277,9 +348,17 @@ describe('Entra: users', () => {
   });
 
   it('entra-roles-json-string: role values JSON-encoded inside strings (SingleAppRoleAssignment PATCH) are kept exactly as sent', async () => {
-    const user = await provision(entraUser({ roles: [{ primary: true, type: 'WindowsAzureActiveDirectoryRole', value: 'Admin' }] }));
-    expect(user.roles, JSON.stringify(user)).toEqual([{ primary: true, type: 'WindowsAzureActiveDirectoryRole', value: 'Admin' }]);
-    const encoded = JSON.stringify({ id: '06b07648-ecfe-589f-9d2f-6325724a46ee', value: '25', displayName: 'Role1234' });
+    const user = await provision(
+      entraUser({ roles: [{ primary: true, type: 'WindowsAzureActiveDirectoryRole', value: 'Admin' }] }),
+    );
+    expect(user.roles, JSON.stringify(user)).toEqual([
+      { primary: true, type: 'WindowsAzureActiveDirectoryRole', value: 'Admin' },
+    ]);
+    const encoded = JSON.stringify({
+      id: '06b07648-ecfe-589f-9d2f-6325724a46ee',
+      value: '25',
+      displayName: 'Role1234',
+    });
     const res = await entra.patch(`/Users/${user.id}`, [{ op: 'Add', path: 'roles', value: [{ value: encoded }] }]);
     expectStatus(res, 200);
     const roles = (await read(user.id)).body.roles;
@@ -288,16 +367,22 @@ describe('Entra: users', () => {
 
   it('entra-roles-primary-true-filter: Replace on roles[primary eq "True"].value creates one primary role, then updates it', async () => {
     const user = await provision();
-    const first = await entra.patch(`/Users/${user.id}`, [{ op: 'Replace', path: 'roles[primary eq "True"].value', value: 'Admin' }]);
+    const first = await entra.patch(`/Users/${user.id}`, [
+      { op: 'Replace', path: 'roles[primary eq "True"].value', value: 'Admin' },
+    ]);
     expectStatus(first, 200);
     expect(first.body.roles, show(first)).toEqual([expect.objectContaining({ primary: true, value: 'Admin' })]);
-    const second = await entra.patch(`/Users/${user.id}`, [{ op: 'Replace', path: 'roles[primary eq "True"].value', value: 'Editor' }]);
+    const second = await entra.patch(`/Users/${user.id}`, [
+      { op: 'Replace', path: 'roles[primary eq "True"].value', value: 'Editor' },
+    ]);
     expectStatus(second, 200);
     expect(second.body.roles, show(second)).toEqual([expect.objectContaining({ primary: true, value: 'Editor' })]);
   });
 
   it('entra-assertive-roles-replace: AssertiveAppRoleAssignmentsComplex replaces roles with exactly the assigned set', async () => {
-    const user = await provision(entraUser({ roles: [{ primary: false, type: 'WindowsAzureActiveDirectoryRole', value: 'Old' }] }));
+    const user = await provision(
+      entraUser({ roles: [{ primary: false, type: 'WindowsAzureActiveDirectoryRole', value: 'Old' }] }),
+    );
     const roles = [
       { primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'Admin', value: 'Admin' },
       { primary: false, type: 'WindowsAzureActiveDirectoryRole', display: 'Reader', value: 'Reader' },
@@ -316,7 +401,9 @@ describe('Entra: users', () => {
 
   it('entra-legacy-dotted-extension-path: an old customappsso path urn:scim:schemas:extension:enterprise:2.0.department reaches the enterprise extension', async () => {
     const user = await provision();
-    const res = await entra.patch(`/Users/${user.id}`, [{ op: 'Replace', path: 'urn:scim:schemas:extension:enterprise:2.0.department', value: 'Sales' }]);
+    const res = await entra.patch(`/Users/${user.id}`, [
+      { op: 'Replace', path: 'urn:scim:schemas:extension:enterprise:2.0.department', value: 'Sales' },
+    ]);
     expectStatus(res, 200);
     expect(res.body[ENTERPRISE], show(res)).toMatchObject({ department: 'Sales' });
   });
@@ -351,9 +438,14 @@ describe('Entra: users', () => {
     expectStatus(await entra.get(`/Users/${id}?aadOptscim062020`), 200);
     const found = await entra.get(`/Users?${filter(`userName eq "${body.userName}"`)}&aadOptscim062020`);
     expectListResponse(found, { totalResults: 1 });
-    expectStatus(await entra.patch(`/Users/${id}?aadOptscim062020`, [{ op: 'replace', path: 'active', value: false }]), 200);
+    expectStatus(
+      await entra.patch(`/Users/${id}?aadOptscim062020`, [{ op: 'replace', path: 'active', value: false }]),
+      200,
+    );
     expectStatus(await entra.get(`/Users/${id}?AzureAdScimPatch062020`), 200);
-    const groups = await entra.get(`/Groups?AzureAdScimPatch062020&excludedAttributes=members&${filter('displayName eq "none"')}`);
+    const groups = await entra.get(
+      `/Groups?AzureAdScimPatch062020&excludedAttributes=members&${filter('displayName eq "none"')}`,
+    );
     expectListResponse(groups, { totalResults: 0 });
     expectStatus(await entra.delete(`/Users/${id}?aadOptscim062020`), 204);
   });
@@ -372,11 +464,18 @@ describe('Entra: groups', () => {
     const check = await entra.get(`/Groups?excludedAttributes=members&${filter(`displayName eq "${displayName}"`)}`);
     expectListResponse(check, { totalResults: 0 });
     const externalId = randomUUID();
-    const res = await entra.post('/Groups', { schemas: [GROUP, ADSCIM_GROUP], externalId, displayName, meta: { resourceType: 'Group' } });
+    const res = await entra.post('/Groups', {
+      schemas: [GROUP, ADSCIM_GROUP],
+      externalId,
+      displayName,
+      meta: { resourceType: 'Group' },
+    });
     expectStatus(res, 201);
     expect(res.body, show(res)).toMatchObject({ id: expect.any(String), displayName, externalId });
     expect(res.body.members ?? [], show(res)).toEqual([]);
-    const byExternalId = await entra.get(`/Groups?excludedAttributes=members&${filter(`externalId eq "${externalId}"`)}`);
+    const byExternalId = await entra.get(
+      `/Groups?excludedAttributes=members&${filter(`externalId eq "${externalId}"`)}`,
+    );
     expectListResponse(byExternalId, { totalResults: 1 });
     expect(resourceIds(byExternalId), show(byExternalId)).toEqual([res.body.id]);
   });
@@ -404,7 +503,9 @@ describe('Entra: groups', () => {
   it('entra-add-members-ref-null: "Add" members with $ref: null, several in one PATCH', async () => {
     const users = [await provision(), await provision(), await provision()];
     const g = await group();
-    const res = await entra.patch(`/Groups/${g.id}`, [{ op: 'Add', path: 'members', value: users.map((u) => ({ $ref: null, value: u.id })) }]);
+    const res = await entra.patch(`/Groups/${g.id}`, [
+      { op: 'Add', path: 'members', value: users.map((u) => ({ $ref: null, value: u.id })) },
+    ]);
     expectStatus(res, 204, 200);
     const got = await read(g.id, 'Groups');
     expect(memberIds(got.body), show(got)).toEqual(users.map((u) => u.id).sort());
@@ -414,7 +515,9 @@ describe('Entra: groups', () => {
   it('entra-remove-members-by-value: default-mode "Remove" members with a value array removes only the listed members, never all', async () => {
     const [a, b, c] = [await provision(), await provision(), await provision()];
     const g = await group([a.id, b.id, c.id]);
-    const res = await entra.patch(`/Groups/${g.id}`, [{ op: 'Remove', path: 'members', value: [{ $ref: null, value: b.id }] }]);
+    const res = await entra.patch(`/Groups/${g.id}`, [
+      { op: 'Remove', path: 'members', value: [{ $ref: null, value: b.id }] },
+    ]);
     expectStatus(res, 204, 200);
     const got = await read(g.id, 'Groups');
     expect(memberIds(got.body), show(got)).toEqual([a.id, c.id].sort());
@@ -431,12 +534,18 @@ describe('Entra: groups', () => {
   it('entra-filter-id-and-members: the membership reference check "id eq g and members eq u" (members as members.value, either order) answers from the group', async () => {
     const [a, b] = [await provision(), await provision()];
     const g = await group([a.id]);
-    for (const expression of [`id eq "${g.id}" and members eq "${a.id}"`, `members eq "${a.id}" and id eq "${g.id}"`, `id eq "${g.id}" and members.value eq "${a.id}"`]) {
+    for (const expression of [
+      `id eq "${g.id}" and members eq "${a.id}"`,
+      `members eq "${a.id}" and id eq "${g.id}"`,
+      `id eq "${g.id}" and members.value eq "${a.id}"`,
+    ]) {
       const yes = await entra.get(`/Groups?${filter(expression)}&excludedAttributes=members`);
       expectListResponse(yes, { totalResults: 1 });
       expect(resourceIds(yes), show(yes)).toEqual([g.id]);
     }
-    const no = await entra.get(`/Groups?${filter(`id eq "${g.id}" and members eq "${b.id}"`)}&excludedAttributes=members`);
+    const no = await entra.get(
+      `/Groups?${filter(`id eq "${g.id}" and members eq "${b.id}"`)}&excludedAttributes=members`,
+    );
     expectListResponse(no, { totalResults: 0 });
   });
 

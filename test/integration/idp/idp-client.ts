@@ -32,7 +32,10 @@ export function idpClient(api: LocalApi, headers: Record<string, string>, token?
     const merged = { ...headers, ...(options.headers ?? {}) };
     const res = await api.call(method, path, { ...(token ? { token } : {}), ...options, headers: merged });
     const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-    return { ...res, request: { method, path: `/scim/v2${path}`, headers: merged, ...(body === undefined ? {} : { body }) } };
+    return {
+      ...res,
+      request: { method, path: `/scim/v2${path}`, headers: merged, ...(body === undefined ? {} : { body }) },
+    };
   }
   return {
     call,
@@ -93,7 +96,11 @@ export function unique(prefix: string): string {
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight (bulk seeding without hammering the JVM). */
-export async function inBatches<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function inBatches<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   async function worker() {

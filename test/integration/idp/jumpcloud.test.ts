@@ -5,7 +5,18 @@
 // uni-moni KB and a Rust crate's jumpcloud_remove_member_with_value fixture).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalApi, type LocalApi } from '../../support/local-api.ts';
-import { GROUP, USER, expectListResponse, expectStatus, filter, idpClient, memberIds, show, unique, type IdpClient } from './idp-client.ts';
+import {
+  GROUP,
+  USER,
+  expectListResponse,
+  expectStatus,
+  filter,
+  idpClient,
+  memberIds,
+  show,
+  unique,
+  type IdpClient,
+} from './idp-client.ts';
 
 let api: LocalApi;
 let jumpcloud: IdpClient;
@@ -13,10 +24,18 @@ beforeAll(async () => {
   api = await startLocalApi();
   jumpcloud = idpClient(api, { 'Content-Type': 'application/scim+json', Accept: 'application/scim+json' });
 });
-afterAll(async () => { await api?.close(); });
+afterAll(async () => {
+  await api?.close();
+});
 
 function jcUser(email = `${unique('jc')}@example.com`) {
-  return { schemas: [USER], userName: email, name: { givenName: 'Jump', familyName: 'Cloud' }, emails: [{ value: email, type: 'work', primary: true }], active: true };
+  return {
+    schemas: [USER],
+    userName: email,
+    name: { givenName: 'Jump', familyName: 'Cloud' },
+    emails: [{ value: email, type: 'work', primary: true }],
+    active: true,
+  };
 }
 
 async function provision() {
@@ -26,7 +45,11 @@ async function provision() {
 }
 
 async function group(members: string[] = []) {
-  const res = await jumpcloud.post('/Groups', { schemas: [GROUP], displayName: unique('JC group'), members: members.map((value) => ({ value })) });
+  const res = await jumpcloud.post('/Groups', {
+    schemas: [GROUP],
+    displayName: unique('JC group'),
+    members: members.map((value) => ({ value })),
+  });
   expectStatus(res, 201);
   return res.body as { id: string };
 }
@@ -49,7 +72,9 @@ describe('JumpCloud', () => {
       expectStatus(await jumpcloud.delete(`/Users/${user.body.id}`), 204);
       expectStatus(await jumpcloud.delete(`/Groups/${g.body.id}`), 204);
       expectListResponse(await jumpcloud.get(`/Users?${filter(`userName eq "${email}"`)}`), { totalResults: 0 });
-      expectListResponse(await jumpcloud.get(`/Groups?${filter(`displayName eq "${displayName}"`)}`), { totalResults: 0 });
+      expectListResponse(await jumpcloud.get(`/Groups?${filter(`displayName eq "${displayName}"`)}`), {
+        totalResults: 0,
+      });
     }
   });
 
@@ -61,7 +86,9 @@ describe('JumpCloud', () => {
       expectStatus(res, 200, 204);
     }
     // Existing + new in one op, and the same member twice in one value array.
-    const mixed = await jumpcloud.patch(`/Groups/${g.id}`, [{ op: 'add', path: 'members', value: [{ value: a.id }, { value: b.id }, { value: b.id }] }]);
+    const mixed = await jumpcloud.patch(`/Groups/${g.id}`, [
+      { op: 'add', path: 'members', value: [{ value: a.id }, { value: b.id }, { value: b.id }] },
+    ]);
     expectStatus(mixed, 200, 204);
     expect(await members(g.id)).toEqual([a.id, b.id].sort());
   });
@@ -69,7 +96,9 @@ describe('JumpCloud', () => {
   it('jumpcloud-remove-member-with-value: remove with path "members" and a value array of {value} removes only those members', async () => {
     const [a, b, c] = [await provision(), await provision(), await provision()];
     const g = await group([a.id, b.id, c.id]);
-    const res = await jumpcloud.patch(`/Groups/${g.id}`, [{ op: 'remove', path: 'members', value: [{ value: a.id }, { value: c.id }] }]);
+    const res = await jumpcloud.patch(`/Groups/${g.id}`, [
+      { op: 'remove', path: 'members', value: [{ value: a.id }, { value: c.id }] },
+    ]);
     expectStatus(res, 200, 204);
     expect(await members(g.id)).toEqual([b.id]);
   });
@@ -78,11 +107,17 @@ describe('JumpCloud', () => {
     const [a, b] = [await provision(), await provision()];
     const g = await group([a.id, b.id]);
     for (let i = 0; i < 2; i += 1) {
-      const res = await jumpcloud.patch(`/Groups/${g.id}`, [{ op: 'remove', path: 'members', value: [{ value: a.id }] }]);
+      const res = await jumpcloud.patch(`/Groups/${g.id}`, [
+        { op: 'remove', path: 'members', value: [{ value: a.id }] },
+      ]);
       expectStatus(res, 200, 204);
     }
     const stranger = await provision();
-    expectStatus(await jumpcloud.patch(`/Groups/${g.id}`, [{ op: 'remove', path: 'members', value: [{ value: stranger.id }] }]), 200, 204);
+    expectStatus(
+      await jumpcloud.patch(`/Groups/${g.id}`, [{ op: 'remove', path: 'members', value: [{ value: stranger.id }] }]),
+      200,
+      204,
+    );
     expect(await members(g.id)).toEqual([b.id]);
   });
 
@@ -95,7 +130,11 @@ describe('JumpCloud', () => {
       { op: 'replace', path: 'active', value: false },
     ]);
     expectStatus(res, 200);
-    expect(res.body, show(res)).toMatchObject({ name: { givenName: 'Jumpy', familyName: 'Clouds' }, title: 'Ops', active: false });
+    expect(res.body, show(res)).toMatchObject({
+      name: { givenName: 'Jumpy', familyName: 'Clouds' },
+      title: 'Ops',
+      active: false,
+    });
     const back = await jumpcloud.patch(`/Users/${user.id}`, [{ op: 'replace', path: 'active', value: true }]);
     expectStatus(back, 200);
     expect(back.body.active, show(back)).toBe(true);

@@ -5,7 +5,18 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalApi, type LocalApi } from '../../support/local-api.ts';
 import {
-  ERROR, GROUP, USER, expectListResponse, expectStatus, filter, idpClient, inBatches, memberIds, resourceIds, show, unique,
+  ERROR,
+  GROUP,
+  USER,
+  expectListResponse,
+  expectStatus,
+  filter,
+  idpClient,
+  inBatches,
+  memberIds,
+  resourceIds,
+  show,
+  unique,
   type IdpClient,
 } from './idp-client.ts';
 
@@ -24,7 +35,9 @@ beforeAll(async () => {
   api = await startLocalApi();
   okta = idpClient(api, OKTA_HEADERS);
 });
-afterAll(async () => { await api?.close(); });
+afterAll(async () => {
+  await api?.close();
+});
 
 /** The body Okta POSTs on "Push New Users" (OKTA-20), password placeholder and `groups: []` included. */
 function oktaUser(userName = `${unique('test.user')}@okta.local`) {
@@ -83,7 +96,10 @@ describe('Okta: test connection and SPEC-test expectations', () => {
   });
 
   it('okta-bad-token-401: a request without a valid bearer token is a 401 Error with status "401"', async () => {
-    const res = await okta.call('GET', `/Users?${filter('userName eq "nobody@okta.local"')}`, { token: null, headers: { Authorization: 'non-token' } });
+    const res = await okta.call('GET', `/Users?${filter('userName eq "nobody@okta.local"')}`, {
+      token: null,
+      headers: { Authorization: 'non-token' },
+    });
     expectStatus(res, 401);
     expect(res.body, show(res)).toMatchObject({ schemas: [ERROR], status: '401', detail: expect.any(String) });
   });
@@ -113,7 +129,9 @@ describe('Okta: users (Push New Users, Push Profile Updates, deactivation)', () 
 
   it('okta-filter-uppercase-username: the userName pre-check matches case-insensitively (SPEC test 09)', async () => {
     const user = await provision();
-    const res = await okta.get(`/Users?${filter(`userName eq "${user.userName.toUpperCase()}"`)}&startIndex=1&count=100`);
+    const res = await okta.get(
+      `/Users?${filter(`userName eq "${user.userName.toUpperCase()}"`)}&startIndex=1&count=100`,
+    );
     expectListResponse(res, { totalResults: 1 });
     expect(resourceIds(res), show(res)).toEqual([user.id]);
   });
@@ -129,7 +147,12 @@ describe('Okta: users (Push New Users, Push Profile Updates, deactivation)', () 
     const user = await provision();
     const again = await okta.post('/Users', oktaUser(user.userName));
     expectStatus(again, 409);
-    expect(again.body, show(again)).toMatchObject({ schemas: [ERROR], status: '409', scimType: 'uniqueness', detail: expect.any(String) });
+    expect(again.body, show(again)).toMatchObject({
+      schemas: [ERROR],
+      status: '409',
+      scimType: 'uniqueness',
+      detail: expect.any(String),
+    });
     expect(again.body.detail, show(again)).toContain(user.id);
     const list = await okta.get(`/Users?${filter(`userName eq "${user.userName}"`)}`);
     expectListResponse(list, { totalResults: 1 });
@@ -141,10 +164,19 @@ describe('Okta: users (Push New Users, Push Profile Updates, deactivation)', () 
     const read = await okta.get(`/Users/${user.id}`);
     expectStatus(read, 200);
     expect(memberIds({ members: read.body.groups }), show(read)).toEqual([g.id]);
-    const updated = { ...read.body, name: { ...read.body.name, givenName: 'Changed', middleName: '' }, title: 'Engineer' };
+    const updated = {
+      ...read.body,
+      name: { ...read.body.name, givenName: 'Changed', middleName: '' },
+      title: 'Engineer',
+    };
     const put = await okta.put(`/Users/${user.id}`, updated);
     expectStatus(put, 200);
-    expect(put.body, show(put)).toMatchObject({ id: user.id, userName: user.userName, title: 'Engineer', name: { givenName: 'Changed', familyName: 'User' } });
+    expect(put.body, show(put)).toMatchObject({
+      id: user.id,
+      userName: user.userName,
+      title: 'Engineer',
+      name: { givenName: 'Changed', familyName: 'User' },
+    });
     expect(put.body.meta.version, show(put)).not.toBe(read.body.meta.version);
     // `groups` is read-only: echoing it back (or sending `groups: []`) must not change memberships.
     expect(await membersOf(g.id)).toEqual([user.id]);
@@ -166,11 +198,19 @@ describe('Okta: users (Push New Users, Push Profile Updates, deactivation)', () 
   it('okta-oiw-patch-profile: OIW "Support PATCH for User" sends a no-path replace with nested objects and pathed replaces', async () => {
     const user = await provision();
     const res = await okta.patch(`/Users/${user.id}`, [
-      { op: 'replace', value: { name: { givenName: 'Nested', familyName: 'User' }, displayName: 'Nested User', nickName: 'Nesty' } },
+      {
+        op: 'replace',
+        value: { name: { givenName: 'Nested', familyName: 'User' }, displayName: 'Nested User', nickName: 'Nesty' },
+      },
       { op: 'replace', path: 'title', value: 'Director' },
     ]);
     expectStatus(res, 200);
-    expect(res.body, show(res)).toMatchObject({ name: { givenName: 'Nested', familyName: 'User' }, displayName: 'Nested User', nickName: 'Nesty', title: 'Director' });
+    expect(res.body, show(res)).toMatchObject({
+      name: { givenName: 'Nested', familyName: 'User' },
+      displayName: 'Nested User',
+      nickName: 'Nesty',
+      title: 'Director',
+    });
     expect(res.body.emails, show(res)).toEqual(user.emails);
   });
 
@@ -235,7 +275,11 @@ describe('Okta: Push Groups', () => {
   it('okta-push-group: displayName pre-check finds nothing, POST {displayName, members: []} answers 201 with the group', async () => {
     const displayName = unique('Test SCIMv2');
     const g = await pushGroup(displayName);
-    expect(g, JSON.stringify(g)).toMatchObject({ schemas: expect.arrayContaining([GROUP]), displayName, id: expect.any(String) });
+    expect(g, JSON.stringify(g)).toMatchObject({
+      schemas: expect.arrayContaining([GROUP]),
+      displayName,
+      id: expect.any(String),
+    });
     const found = await okta.get(`/Groups?${filter(`displayName eq "${displayName}"`)}`);
     expectListResponse(found, { totalResults: 1 });
     expect(resourceIds(found), show(found)).toEqual([g.id]);
@@ -278,7 +322,7 @@ describe('Okta: Push Groups', () => {
     expect(await membersOf(g.id)).toEqual([b.id, c.id].sort());
   });
 
-  it('okta-group-rename-with-id: the rename PATCH (sent after every membership change) carries the group\'s own id; it is ignored, not a 400', async () => {
+  it("okta-group-rename-with-id: the rename PATCH (sent after every membership change) carries the group's own id; it is ignored, not a 400", async () => {
     const a = await provision();
     const g = await pushGroup(unique('Test SCIMv2'));
     expectStatus(await okta.patch(`/Groups/${g.id}`, [{ op: 'add', path: 'members', value: [member(a)] }]), 200, 204);
@@ -289,13 +333,19 @@ describe('Okta: Push Groups', () => {
     expect(read.body, show(read)).toMatchObject({ id: g.id, displayName: renamed });
     expect(memberIds(read.body), show(read)).toEqual([a.id]);
     // The same rename again (Okta repeats it after each membership update) is harmless.
-    expectStatus(await okta.patch(`/Groups/${g.id}`, [{ op: 'replace', value: { id: g.id, displayName: renamed } }]), 200, 204);
+    expectStatus(
+      await okta.patch(`/Groups/${g.id}`, [{ op: 'replace', value: { id: g.id, displayName: renamed } }]),
+      200,
+      204,
+    );
   });
 
   it('okta-group-replace-members: a full re-push PATCH replace members sets exactly the given list', async () => {
     const [a, b, c] = [await provision(), await provision(), await provision()];
     const g = await pushGroup(unique('Re-push'), [member(a), member(b)]);
-    const res = await okta.patch(`/Groups/${g.id}`, [{ op: 'replace', path: 'members', value: [member(b), member(c)] }]);
+    const res = await okta.patch(`/Groups/${g.id}`, [
+      { op: 'replace', path: 'members', value: [member(b), member(c)] },
+    ]);
     expectStatus(res, 200, 204);
     expect(await membersOf(g.id)).toEqual([b.id, c.id].sort());
   });
@@ -304,7 +354,12 @@ describe('Okta: Push Groups', () => {
     const [a, b, c] = [await provision(), await provision(), await provision()];
     const g = await pushGroup(unique('AIW'), [member(a), member(b)]);
     const renamed = `${g.displayName} (AIW)`;
-    const res = await okta.put(`/Groups/${g.id}`, { schemas: [GROUP], id: g.id, displayName: renamed, members: [member(b), member(c)] });
+    const res = await okta.put(`/Groups/${g.id}`, {
+      schemas: [GROUP],
+      id: g.id,
+      displayName: renamed,
+      members: [member(b), member(c)],
+    });
     expectStatus(res, 200);
     expect(res.body.displayName, show(res)).toBe(renamed);
     expect(await membersOf(g.id)).toEqual([b.id, c.id].sort());
@@ -345,11 +400,15 @@ describe('Okta: Import Users / Import Groups', () => {
 
   beforeAll(async () => {
     importer = idpClient(api, OKTA_HEADERS, await api.tokenFor('okta-import'));
-    created = await inBatches(Array.from({ length: USERS }, (_, i) => i), 8, async (i) => {
-      const res = await importer.post('/Users', oktaUser(`import-${i}@okta.local`));
-      expectStatus(res, 201);
-      return res.body.id as string;
-    });
+    created = await inBatches(
+      Array.from({ length: USERS }, (_, i) => i),
+      8,
+      async (i) => {
+        const res = await importer.post('/Users', oktaUser(`import-${i}@okta.local`));
+        expectStatus(res, 201);
+        return res.body.id as string;
+      },
+    );
   }, 120_000);
 
   it('okta-import-paging-100: startIndex=1,101,201 with count=100 returns every user once, integer counts, totalResults exact', async () => {
@@ -364,7 +423,11 @@ describe('Okta: Import Users / Import Groups', () => {
   it('okta-import-stable-order: the order is the same whatever count is, and membership or profile changes do not move users', async () => {
     const first = (await walk(importer, 'Users', 100)).ids;
     expect((await walk(importer, 'Users', 37)).ids).toEqual(first);
-    const g = await importer.post('/Groups', { schemas: [GROUP], displayName: 'import group', members: first.slice(50, 60).map((value) => ({ value })) });
+    const g = await importer.post('/Groups', {
+      schemas: [GROUP],
+      displayName: 'import group',
+      members: first.slice(50, 60).map((value) => ({ value })),
+    });
     expectStatus(g, 201);
     for (const id of [first[0]!, first[150]!]) {
       expectStatus(await importer.patch(`/Users/${id}`, [{ op: 'replace', value: { displayName: 'moved?' } }]), 200);

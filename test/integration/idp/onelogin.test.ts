@@ -6,7 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalApi, type LocalApi } from '../../support/local-api.ts';
 import {
-  GROUP, expectListResponse, expectStatus, idpClient, memberIds, resourceIds, show, unique, type IdpClient,
+  GROUP,
+  expectListResponse,
+  expectStatus,
+  idpClient,
+  memberIds,
+  resourceIds,
+  show,
+  unique,
+  type IdpClient,
 } from './idp-client.ts';
 
 const LEGACY_CORE = 'urn:scim:schemas:core:2.0';
@@ -18,7 +26,9 @@ beforeAll(async () => {
   api = await startLocalApi();
   onelogin = idpClient(api, { 'Content-Type': 'application/json', Accept: 'application/json' });
 });
-afterAll(async () => { await api?.close(); });
+afterAll(async () => {
+  await api?.close();
+});
 
 /** The user body as OneLogin's published template renders it (authentik#11249 PUT). */
 function templateUser(userName = unique('onelogin-test-user')) {
@@ -59,7 +69,12 @@ describe('OneLogin: users', () => {
   it('onelogin-legacy-schema-urns: a template body with schemas ["urn:scim:schemas:core:2.0", "urn:scim:schemas:extension:enterprise:2.0"] creates the user', async () => {
     const body = templateUser();
     const user = await provision(body);
-    expect(user, JSON.stringify(user)).toMatchObject({ userName: body.userName, displayName: body.displayName, emails: body.emails, active: true });
+    expect(user, JSON.stringify(user)).toMatchObject({
+      userName: body.userName,
+      displayName: body.displayName,
+      emails: body.emails,
+      active: true,
+    });
     expect(user.name.givenName, JSON.stringify(user)).toBe('OneLogin');
   });
 
@@ -80,9 +95,16 @@ describe('OneLogin: users', () => {
 
   it('onelogin-emails-object: emails sent as an object (not an array) is stored as a one-element array, on POST and in a PATCH replace', async () => {
     const userName = unique('onelogin-object-email');
-    const user = await provision({ ...templateUser(userName), emails: { value: `${userName}@example.com`, type: 'work', primary: true } });
-    expect(user.emails, JSON.stringify(user)).toEqual([{ value: `${userName}@example.com`, type: 'work', primary: true }]);
-    const res = await onelogin.patch(`/Users/${user.id}`, [{ op: 'replace', path: 'emails', value: { value: 'other@example.com', type: 'work' } }]);
+    const user = await provision({
+      ...templateUser(userName),
+      emails: { value: `${userName}@example.com`, type: 'work', primary: true },
+    });
+    expect(user.emails, JSON.stringify(user)).toEqual([
+      { value: `${userName}@example.com`, type: 'work', primary: true },
+    ]);
+    const res = await onelogin.patch(`/Users/${user.id}`, [
+      { op: 'replace', path: 'emails', value: { value: 'other@example.com', type: 'work' } },
+    ]);
     expectStatus(res, 200);
     expect(res.body.emails, show(res)).toEqual([{ value: 'other@example.com', type: 'work' }]);
   });
@@ -97,9 +119,17 @@ describe('OneLogin: users', () => {
 
   it('onelogin-put-update: updates are a PUT of the full template body', async () => {
     const user = await provision();
-    const res = await onelogin.put(`/Users/${user.id}?`, { ...templateUser(user.userName), name: { givenName: 'Renamed', familyName: ' User 01' }, displayName: 'Renamed User' });
+    const res = await onelogin.put(`/Users/${user.id}?`, {
+      ...templateUser(user.userName),
+      name: { givenName: 'Renamed', familyName: ' User 01' },
+      displayName: 'Renamed User',
+    });
     expectStatus(res, 200);
-    expect(res.body, show(res)).toMatchObject({ id: user.id, displayName: 'Renamed User', name: { givenName: 'Renamed', familyName: ' User 01' } });
+    expect(res.body, show(res)).toMatchObject({
+      id: user.id,
+      displayName: 'Renamed User',
+      name: { givenName: 'Renamed', familyName: ' User 01' },
+    });
   });
 
   it('onelogin-suspend-put: the "Suspend" deprovision choice PUTs active:false; the user stays readable', async () => {
@@ -136,7 +166,9 @@ describe('OneLogin: groups (from roles)', () => {
     const created = await onelogin.post('/Groups', { schemas: [GROUP], displayName });
     expectStatus(created, 201);
     const id = created.body.id as string;
-    const add = await onelogin.patch(`/Groups/${id}`, [{ op: 'add', path: 'members', value: [{ value: a.id }, { value: b.id }] }]);
+    const add = await onelogin.patch(`/Groups/${id}`, [
+      { op: 'add', path: 'members', value: [{ value: a.id }, { value: b.id }] },
+    ]);
     expectStatus(add, 200, 204);
     const remove = await onelogin.patch(`/Groups/${id}`, [{ op: 'remove', path: `members[value eq "${a.id}"]` }]);
     expectStatus(remove, 200, 204);

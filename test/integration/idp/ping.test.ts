@@ -5,7 +5,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalApi, type LocalApi } from '../../support/local-api.ts';
 import {
-  GROUP, USER, expectListResponse, expectStatus, filter, idpClient, memberIds, resourceIds, show, unique, type IdpClient,
+  GROUP,
+  USER,
+  expectListResponse,
+  expectStatus,
+  filter,
+  idpClient,
+  memberIds,
+  resourceIds,
+  show,
+  unique,
+  type IdpClient,
 } from './idp-client.ts';
 
 let api: LocalApi;
@@ -14,7 +24,9 @@ beforeAll(async () => {
   api = await startLocalApi();
   ping = idpClient(api, { 'Content-Type': 'application/scim+json', Accept: 'application/scim+json' });
 });
-afterAll(async () => { await api?.close(); });
+afterAll(async () => {
+  await api?.close();
+});
 
 function pingUser(extra: Record<string, unknown> = {}) {
   const userName = `${unique('ping.user')}@example.com`;
@@ -79,9 +91,18 @@ describe('PingFederate', () => {
   it('pingfed-put-user: users are updated with a full PUT (no PATCH), and disabled with PUT active:false', async () => {
     const user = await create();
     const { id: _id, meta: _meta, groups: _groups, ...rest } = user;
-    const res = await ping.put(`/Users/${user.id}`, { ...rest, name: { givenName: 'Fed', familyName: 'Identity' }, title: 'Engineer' });
+    const res = await ping.put(`/Users/${user.id}`, {
+      ...rest,
+      name: { givenName: 'Fed', familyName: 'Identity' },
+      title: 'Engineer',
+    });
     expectStatus(res, 200);
-    expect(res.body, show(res)).toMatchObject({ id: user.id, name: { givenName: 'Fed', familyName: 'Identity' }, title: 'Engineer', active: true });
+    expect(res.body, show(res)).toMatchObject({
+      id: user.id,
+      name: { givenName: 'Fed', familyName: 'Identity' },
+      title: 'Engineer',
+      active: true,
+    });
     const off = await ping.put(`/Users/${user.id}`, { ...rest, active: false });
     expectStatus(off, 200);
     expect(off.body.active, show(off)).toBe(false);
@@ -104,7 +125,10 @@ describe('PingFederate', () => {
     }
     const all = await client.get('/Groups');
     expectListResponse(all, { totalResults: 7 });
-    expect(all.body.Resources.map((g: { displayName: string }) => g.displayName), show(all)).toEqual(names);
+    expect(
+      all.body.Resources.map((g: { displayName: string }) => g.displayName),
+      show(all),
+    ).toEqual(names);
     const paged: string[] = [];
     for (let startIndex = 1; startIndex <= 7; startIndex += 3) {
       const page = await client.get(`/Groups?startIndex=${startIndex}&count=3`);
@@ -118,9 +142,17 @@ describe('PingFederate', () => {
   it('pingfed-put-group-members: without PATCH support, groups are PUT with the full member list (adds and removes by diff)', async () => {
     const [a, b, c] = [await create(), await create(), await create()];
     const displayName = unique('PingFed group');
-    const g = await ping.post('/Groups', { schemas: [GROUP], displayName, members: [{ value: a.id }, { value: b.id }] });
+    const g = await ping.post('/Groups', {
+      schemas: [GROUP],
+      displayName,
+      members: [{ value: a.id }, { value: b.id }],
+    });
     expectStatus(g, 201);
-    const res = await ping.put(`/Groups/${g.body.id}`, { schemas: [GROUP], displayName, members: [{ value: b.id }, { value: c.id }] });
+    const res = await ping.put(`/Groups/${g.body.id}`, {
+      schemas: [GROUP],
+      displayName,
+      members: [{ value: b.id }, { value: c.id }],
+    });
     expectStatus(res, 200);
     const got = await ping.get(`/Groups/${g.body.id}`);
     expect(memberIds(got.body), show(got)).toEqual([b.id, c.id].sort());
@@ -133,8 +165,18 @@ describe('PingFederate', () => {
     const [a, b] = [await create(), await create()];
     const g = await ping.post('/Groups', { schemas: [GROUP], displayName: unique('PingFed patch') });
     expectStatus(g, 201);
-    expectStatus(await ping.patch(`/Groups/${g.body.id}`, [{ op: 'add', path: 'members', value: [{ value: a.id }, { value: b.id }] }]), 200, 204);
-    expectStatus(await ping.patch(`/Groups/${g.body.id}`, [{ op: 'remove', path: `members[value eq "${a.id}"]` }]), 200, 204);
+    expectStatus(
+      await ping.patch(`/Groups/${g.body.id}`, [
+        { op: 'add', path: 'members', value: [{ value: a.id }, { value: b.id }] },
+      ]),
+      200,
+      204,
+    );
+    expectStatus(
+      await ping.patch(`/Groups/${g.body.id}`, [{ op: 'remove', path: `members[value eq "${a.id}"]` }]),
+      200,
+      204,
+    );
     const got = await ping.get(`/Groups/${g.body.id}`);
     expect(memberIds(got.body), show(got)).toEqual([b.id]);
   });

@@ -66,7 +66,10 @@ describe('malformed tokens are refused without any DynamoDB call', () => {
   it.each([
     ['an empty header', ''],
     ['Basic credentials', 'Basic dXNlcjpwYXNz'],
-    ['a token with a typo', `Bearer ${wellFormed.slice(0, 20)}${wellFormed[20] === 'a' ? 'b' : 'a'}${wellFormed.slice(21)}`],
+    [
+      'a token with a typo',
+      `Bearer ${wellFormed.slice(0, 20)}${wellFormed[20] === 'a' ? 'b' : 'a'}${wellFormed.slice(21)}`,
+    ],
     ['a truncated token', `Bearer ${wellFormed.slice(0, -2)}`],
     ['two tokens', `Bearer ${wellFormed} ${wellFormed}`],
     ['an admin key', 'Bearer 6f1c2a9e-admin-key'],
@@ -105,12 +108,18 @@ describe('deny reasons', () => {
   });
 
   it('a token retired by switching provisioning off says so while it is off...', async () => {
-    store({ ...keys.token(hashToken(token)), id: TOKEN_ID, tenantId: 'acme', retired: 'provisioning-disabled' }, tenantItem({ provisioning: false, tokenSlots: {} }));
+    store(
+      { ...keys.token(hashToken(token)), id: TOKEN_ID, tenantId: 'acme', retired: 'provisioning-disabled' },
+      tenantItem({ provisioning: false, tokenSlots: {} }),
+    );
     expect((await call(`Bearer ${token}`)).context).toEqual({ error: 'provisioning disabled' });
   });
 
   it('...and is revoked once provisioning is back on', async () => {
-    store({ ...keys.token(hashToken(token)), id: TOKEN_ID, tenantId: 'acme', retired: 'provisioning-disabled' }, tenantItem({ tokenSlots: {} }));
+    store(
+      { ...keys.token(hashToken(token)), id: TOKEN_ID, tenantId: 'acme', retired: 'provisioning-disabled' },
+      tenantItem({ tokenSlots: {} }),
+    );
     expect((await call(`Bearer ${token}`)).context).toEqual({ error: 'token revoked or unknown' });
   });
 
@@ -150,7 +159,10 @@ describe('allow', () => {
 
 describe('lastUsedAt', () => {
   it('is not written when it is fresher than the interval', async () => {
-    store(tokenItem({ lastUsedAt: new Date(NOW.getTime() - LAST_USED_WRITE_INTERVAL_MS + 1000).toISOString() }), tenantItem());
+    store(
+      tokenItem({ lastUsedAt: new Date(NOW.getTime() - LAST_USED_WRITE_INTERVAL_MS + 1000).toISOString() }),
+      tenantItem(),
+    );
     await call(`Bearer ${token}`);
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
   });

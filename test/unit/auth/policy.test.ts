@@ -20,7 +20,8 @@ function resourceMatches(pattern: string, arn: string): boolean {
 
 function allows(policy: APIGatewayAuthorizerResult, methodArn: string): boolean {
   const statements = policy.policyDocument.Statement as Array<{ Effect: string; Resource: string | string[] }>;
-  const hit = (effect: string) => statements.some((s) => s.Effect === effect && [s.Resource].flat().some((r) => resourceMatches(r, methodArn)));
+  const hit = (effect: string) =>
+    statements.some((s) => s.Effect === effect && [s.Resource].flat().some((r) => resourceMatches(r, methodArn)));
   return hit('Allow') && !hit('Deny');
 }
 
@@ -42,8 +43,10 @@ describe('allow policy', () => {
     'built on %s, allows every SCIM route and no admin route',
     (_name, first) => {
       const policy = allowPolicy(methodArnOf(first), allow);
-      for (const route of scimRoutes) expect(allows(policy, methodArnOf(route)), `${route.method} ${route.path}`).toBe(true);
-      for (const route of adminRoutes) expect(allows(policy, methodArnOf(route)), `${route.method} ${route.path}`).toBe(false);
+      for (const route of scimRoutes)
+        expect(allows(policy, methodArnOf(route)), `${route.method} ${route.path}`).toBe(true);
+      for (const route of adminRoutes)
+        expect(allows(policy, methodArnOf(route)), `${route.method} ${route.path}`).toBe(false);
     },
   );
 
@@ -53,23 +56,38 @@ describe('allow policy', () => {
   });
 
   it('never allows an admin route, whatever the path parameters are', () => {
-    const segment = fc.oneof(fc.constantFrom('scim', 'v2', 'scim/v2', 'tokens', '*'), fc.stringMatching(/^[A-Za-z0-9._~-]{1,20}$/));
+    const segment = fc.oneof(
+      fc.constantFrom('scim', 'v2', 'scim/v2', 'tokens', '*'),
+      fc.stringMatching(/^[A-Za-z0-9._~-]{1,20}$/),
+    );
     const policy = allowPolicy(methodArnOf(scimRoutes[0]!), allow);
-    fc.assert(fc.property(fc.constantFrom(...adminRoutes), segment, (route, value) => !allows(policy, methodArnOf(route, value))));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...adminRoutes),
+        segment,
+        (route, value) => !allows(policy, methodArnOf(route, value)),
+      ),
+    );
   });
 
   it('allows SCIM routes with any id, and query strings are not part of the ARN', () => {
     const policy = allowPolicy(methodArnOf(scimRoutes[0]!), allow);
     const id = fc.stringMatching(/^[A-Za-z0-9._~%-]{1,40}$/);
-    fc.assert(fc.property(fc.constantFrom(...scimRoutes), id, (route, value) => allows(policy, methodArnOf(route, value))));
+    fc.assert(
+      fc.property(fc.constantFrom(...scimRoutes), id, (route, value) => allows(policy, methodArnOf(route, value))),
+    );
   });
 
   it('is limited to its own API and stage', () => {
     const policy = allowPolicy(methodArnOf(scimRoutes[0]!), allow);
     const route = scimRoutes[0]!;
     expect(allows(policy, methodArnOf(route, 'x', API, 'dev'))).toBe(false);
-    expect(allows(policy, methodArnOf(route, 'x', 'arn:aws:execute-api:eu-west-1:123456789012:otherapi00', STAGE))).toBe(false);
-    expect(allows(policy, methodArnOf(route, 'x', 'arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5', STAGE))).toBe(false);
+    expect(
+      allows(policy, methodArnOf(route, 'x', 'arn:aws:execute-api:eu-west-1:123456789012:otherapi00', STAGE)),
+    ).toBe(false);
+    expect(
+      allows(policy, methodArnOf(route, 'x', 'arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5', STAGE)),
+    ).toBe(false);
   });
 
   it('names the token as principal and passes tenant, token and scope on', () => {
@@ -78,11 +96,13 @@ describe('allow policy', () => {
       principalId: allow.tokenId,
       policyDocument: {
         Version: '2012-10-17',
-        Statement: [{
-          Action: 'execute-api:Invoke',
-          Effect: 'Allow',
-          Resource: ['DELETE', 'GET', 'PATCH', 'POST', 'PUT'].map((m) => `${API}/${STAGE}/${m}/scim/v2/*`),
-        }],
+        Statement: [
+          {
+            Action: 'execute-api:Invoke',
+            Effect: 'Allow',
+            Resource: ['DELETE', 'GET', 'PATCH', 'POST', 'PUT'].map((m) => `${API}/${STAGE}/${m}/scim/v2/*`),
+          },
+        ],
       },
       context: { tenantId: 'acme', tokenId: allow.tokenId, scope: 'read' },
     });

@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  CHECKSUM_CHARS, crc32, generateToken, hashToken, isWellFormed, RANDOM_CHARS, TOKEN_LENGTH, TOKEN_PREFIX,
+  CHECKSUM_CHARS,
+  crc32,
+  generateToken,
+  hashToken,
+  isWellFormed,
+  RANDOM_CHARS,
+  TOKEN_LENGTH,
+  TOKEN_PREFIX,
 } from '#auth/token.ts';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -109,7 +116,10 @@ describe('isWellFormed', () => {
   it('rejects random strings of the right shape (the checksum has to match)', () => {
     const body = fc.string({ unit: fc.constantFrom(...ALPHABET), minLength: 49, maxLength: 49 });
     // 1 in 62^6 could pass by chance; fast-check's 1000 runs will not see it.
-    fc.assert(fc.property(body, (b) => !isWellFormed(`${TOKEN_PREFIX}${b}`)), { numRuns: 1000 });
+    fc.assert(
+      fc.property(body, (b) => !isWellFormed(`${TOKEN_PREFIX}${b}`)),
+      { numRuns: 1000 },
+    );
   });
 });
 

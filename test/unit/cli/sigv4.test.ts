@@ -64,7 +64,11 @@ describe('SigV4 signing', () => {
   it('adds the session token of temporary credentials and signs it', async () => {
     const headers = await signRequest(
       { method: 'GET', url: new URL('https://x.execute-api.us-east-1.amazonaws.com/prod/admin/tenants/default') },
-      { region: 'us-east-1', credentials: async () => ({ ...credentials, sessionToken: 'FQoGZXIvYXdzEXAMPLE' }), signingDate: new Date('2030-01-02T03:04:05Z') },
+      {
+        region: 'us-east-1',
+        credentials: async () => ({ ...credentials, sessionToken: 'FQoGZXIvYXdzEXAMPLE' }),
+        signingDate: new Date('2030-01-02T03:04:05Z'),
+      },
     );
     expect(headers['x-amz-security-token']).toBe('FQoGZXIvYXdzEXAMPLE');
     expect(headers.authorization).toContain('SignedHeaders=host;x-amz-date;x-amz-security-token,');

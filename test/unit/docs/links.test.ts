@@ -30,9 +30,7 @@ const FENCED_BLOCK = /^([ \t]*)(`{3,}|~{3,})[^\n]*\n[\s\S]*?^\1\2[ \t]*$/gm;
 
 /** The text without fenced code blocks and inline code spans, where `](x)` is not a link. */
 function withoutCode(markdown: string): string {
-  return markdown
-    .replace(FENCED_BLOCK, '')
-    .replace(/(`+)[\s\S]*?\1/g, '');
+  return markdown.replace(FENCED_BLOCK, '').replace(/(`+)[\s\S]*?\1/g, '');
 }
 
 /** Link and image targets: `[text](target "title")`, `![alt](<target>)` and `[ref]: target`. */
@@ -130,7 +128,9 @@ describe('README', () => {
 
 describe('the link checker itself', () => {
   it('slugs headings as GitHub does', () => {
-    const slugs = headingSlugs('# Tokens: issue, connect, rotate, revoke\n## `aadOptscim062020`: both modes work\n## A\n## A\n');
+    const slugs = headingSlugs(
+      '# Tokens: issue, connect, rotate, revoke\n## `aadOptscim062020`: both modes work\n## A\n## A\n',
+    );
     expect([...slugs]).toEqual(['tokens-issue-connect-rotate-revoke', 'aadoptscim062020-both-modes-work', 'a', 'a-1']);
   });
 

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_FEATURES, listResponse, resourceTypes, schemaDocument, schemas, serviceProviderConfig,
+  DEFAULT_FEATURES,
+  listResponse,
+  resourceTypes,
+  schemaDocument,
+  schemas,
+  serviceProviderConfig,
 } from '#scim/discovery.ts';
 import { createRegistry } from '#scim/schema/registry.ts';
 import { userSchema } from '#scim/schema/user.ts';
@@ -37,7 +42,13 @@ describe('serviceProviderConfig', () => {
       changePassword: true,
       sort: false,
       filter: { supported: true, maxResults: 50 },
-      pagination: { cursor: true, index: true, defaultPaginationMethod: 'index', defaultPageSize: 100, maxPageSize: 200 },
+      pagination: {
+        cursor: true,
+        index: true,
+        defaultPaginationMethod: 'index',
+        defaultPageSize: 100,
+        maxPageSize: 200,
+      },
     });
     expect(doc).toMatchObject({
       documentationUri: 'https://docs.example.com/scim',
@@ -90,7 +101,10 @@ describe('schemas', () => {
       'urn:ietf:params:scim:schemas:extension:app:2.0:User',
       'urn:ietf:params:scim:schemas:core:2.0:Group',
     ]);
-    expect(docs[0]!.meta).toEqual({ resourceType: 'Schema', location: `${BASE}/Schemas/urn:ietf:params:scim:schemas:core:2.0:User` });
+    expect(docs[0]!.meta).toEqual({
+      resourceType: 'Schema',
+      location: `${BASE}/Schemas/urn:ietf:params:scim:schemas:core:2.0:User`,
+    });
   });
 
   it('writes attributes with every characteristic and no nulls (Entra: camelCase, no nulls)', () => {
@@ -99,7 +113,16 @@ describe('schemas', () => {
     expect(text).not.toContain('null');
     const emails = (doc.attributes as Record<string, unknown>[]).find((a) => a.name === 'emails')!;
     expect(Object.keys(emails)).toEqual([
-      'name', 'type', 'multiValued', 'description', 'required', 'caseExact', 'mutability', 'returned', 'uniqueness', 'subAttributes',
+      'name',
+      'type',
+      'multiValued',
+      'description',
+      'required',
+      'caseExact',
+      'mutability',
+      'returned',
+      'uniqueness',
+      'subAttributes',
     ]);
     const type = (emails.subAttributes as Record<string, unknown>[]).find((a) => a.name === 'type')!;
     expect(type.canonicalValues).toEqual(['work', 'home', 'other']);

@@ -24,7 +24,10 @@ const data: { resources: Record<string, Record<string, unknown>>; cases: Case[] 
   readFileSync(new URL('./filter-eval.cases.json', import.meta.url), 'utf8'),
 );
 
-const lookupFor = (rt: ResourceTypeName): AttributeLookup => (p) => registry.resolve(rt, p);
+const lookupFor =
+  (rt: ResourceTypeName): AttributeLookup =>
+  (p) =>
+    registry.resolve(rt, p);
 
 function run(c: Case, lookup: AttributeLookup = lookupFor(c.resourceType)): { result?: boolean; error?: unknown } {
   try {
@@ -50,7 +53,11 @@ describe('matchesFilter (filter-eval.cases.json)', () => {
   it('gives the same answers with a definitions-only resolver, except where a location is needed', () => {
     // registry.resolver() knows types but not where an unqualified extension attribute or a
     // legacy URN lives; those two cases need registry.resolve().
-    const needsLocation = new Set(['extension attribute without URN', 'entra-filter-id-and-manager', 'entra-legacy-enterprise-urn-with-dot']);
+    const needsLocation = new Set([
+      'extension attribute without URN',
+      'entra-filter-id-and-manager',
+      'entra-legacy-enterprise-urn-with-dot',
+    ]);
     for (const c of data.cases) {
       if (needsLocation.has(c.name)) continue;
       const { result, error } = run(c, registry.resolver(c.resourceType));
@@ -67,7 +74,10 @@ describe('matchesFilter (filter-eval.cases.json)', () => {
 
   it('compiles once and evaluates many resources', () => {
     const matches = compileFilter(parseFilter('userName sw "a" and active eq true'), lookupFor('User'));
-    const users = Array.from({ length: 100 }, (_, i) => ({ userName: `${i % 2 ? 'a' : 'b'}${i}`, active: i % 3 !== 0 }));
+    const users = Array.from({ length: 100 }, (_, i) => ({
+      userName: `${i % 2 ? 'a' : 'b'}${i}`,
+      active: i % 3 !== 0,
+    }));
     expect(users.filter(matches).length).toBe(users.filter((u, i) => i % 2 === 1 && u.active).length);
   });
 });
@@ -86,17 +96,41 @@ describe('parseDateTime', () => {
     expect(parseDateTime(text)).toEqual({ ms, ns });
   });
 
-  it.each(['yesterday', '2011-13-01T00:00:00Z', '2023-02-29T00:00:00Z', '2011-05-13T25:00:00Z', '2011-05-13T04:42:34+25:00',
-    '2011-05-13T04:42:34.Z', '2011-05-13T04:42:34Zjunk', '11-05-13', '0001-01-01T00:00:00Z', ''])('refuses %j', (text) => {
+  it.each([
+    'yesterday',
+    '2011-13-01T00:00:00Z',
+    '2023-02-29T00:00:00Z',
+    '2011-05-13T25:00:00Z',
+    '2011-05-13T04:42:34+25:00',
+    '2011-05-13T04:42:34.Z',
+    '2011-05-13T04:42:34Zjunk',
+    '11-05-13',
+    '0001-01-01T00:00:00Z',
+    '',
+  ])('refuses %j', (text) => {
     expect(parseDateTime(text)).toBeUndefined();
   });
 });
 
 describe('matchesFilter: properties', () => {
   const attr = fc.constantFrom(
-    'userName', 'title', 'active', 'emails', 'emails.value', 'emails.primary', 'meta.lastModified', 'name', 'name.givenName',
-    'urn:ietf:params:scim:schemas:extension:test:2.0:User:seats', 'urn:ietf:params:scim:schemas:extension:test:2.0:User:tags',
-    'employeeNumber', 'members', 'nope', 'constructor', '__proto__x', 'x-y',
+    'userName',
+    'title',
+    'active',
+    'emails',
+    'emails.value',
+    'emails.primary',
+    'meta.lastModified',
+    'name',
+    'name.givenName',
+    'urn:ietf:params:scim:schemas:extension:test:2.0:User:seats',
+    'urn:ietf:params:scim:schemas:extension:test:2.0:User:tags',
+    'employeeNumber',
+    'members',
+    'nope',
+    'constructor',
+    '__proto__x',
+    'x-y',
   );
   const value = fc.oneof(
     fc.string({ maxLength: 6 }).map((s) => JSON.stringify(s)),
@@ -106,11 +140,13 @@ describe('matchesFilter: properties', () => {
   const term = fc.oneof(
     fc.tuple(attr, op, value).map(([a, o, v]) => `${a} ${o} ${v}`),
     attr.map((a) => `${a} pr`),
-    fc.tuple(fc.constantFrom('emails', 'addresses', 'members', 'title'), op, value).map(([a, o, v]) => `${a}[type ${o} ${v} or value pr]`),
+    fc
+      .tuple(fc.constantFrom('emails', 'addresses', 'members', 'title'), op, value)
+      .map(([a, o, v]) => `${a}[type ${o} ${v} or value pr]`),
   );
-  const filter = fc.array(fc.tuple(fc.constantFrom(' and ', ' or ', ' and not '), term), { minLength: 1, maxLength: 4 }).map((parts) =>
-    parts.map(([j, t], i) => (i === 0 ? t : j.endsWith('not ') ? `${j}(${t})` : `${j}${t}`)).join(''),
-  );
+  const filter = fc
+    .array(fc.tuple(fc.constantFrom(' and ', ' or ', ' and not '), term), { minLength: 1, maxLength: 4 })
+    .map((parts) => parts.map(([j, t], i) => (i === 0 ? t : j.endsWith('not ') ? `${j}(${t})` : `${j}${t}`)).join(''));
   const resource = fc.oneof(
     fc.constant(data.resources.bjensen!),
     fc.constant(data.resources.tourGuides!),

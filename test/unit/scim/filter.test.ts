@@ -105,9 +105,45 @@ describe('parseFilter: properties', () => {
 
   // Random strings rarely get past the first token; these are built from the grammar's own pieces.
   const pieces = fc.constantFrom(
-    'userName', 'emails', 'name.givenName', 'urn:ietf:params:scim:schemas:core:2.0:User:', 'meta.lastModified',
-    ' ', '  ', '(', ')', '[', ']', '.', ':', '"', '\\', '\\u', '"x"', '"a\\"b"', 'eq', 'Eq', 'ne', 'co', 'sw', 'gt',
-    'pr', 'and', 'or', 'not', 'NOT', 'true', 'null', '12', '-1.5e3', '1e999', 'value', 'type', '$ref', 'é', '\t',
+    'userName',
+    'emails',
+    'name.givenName',
+    'urn:ietf:params:scim:schemas:core:2.0:User:',
+    'meta.lastModified',
+    ' ',
+    '  ',
+    '(',
+    ')',
+    '[',
+    ']',
+    '.',
+    ':',
+    '"',
+    '\\',
+    '\\u',
+    '"x"',
+    '"a\\"b"',
+    'eq',
+    'Eq',
+    'ne',
+    'co',
+    'sw',
+    'gt',
+    'pr',
+    'and',
+    'or',
+    'not',
+    'NOT',
+    'true',
+    'null',
+    '12',
+    '-1.5e3',
+    '1e999',
+    'value',
+    'type',
+    '$ref',
+    'é',
+    '\t',
   );
   const grammarSoup = fc.array(pieces, { maxLength: 30 }).map((parts) => parts.join(''));
 
@@ -135,7 +171,12 @@ describe('parseFilter: properties', () => {
     { attribute: attrName, subAttribute: fc.constantFrom('value', 'type', 'givenName') },
     { requiredKeys: ['attribute'] },
   );
-  const value = fc.oneof(fc.string({ maxLength: 8 }), fc.integer({ min: -1000, max: 1000 }), fc.boolean(), fc.constant(null));
+  const value = fc.oneof(
+    fc.string({ maxLength: 8 }),
+    fc.integer({ min: -1000, max: 1000 }),
+    fc.boolean(),
+    fc.constant(null),
+  );
   const leaf: fc.Arbitrary<FilterNode> = fc.oneof(
     fc.record({ kind: fc.constant('present' as const), path }),
     fc
@@ -154,14 +195,21 @@ describe('parseFilter: properties', () => {
   })).node;
 
   const print = (n: FilterNode): string => {
-    const p = (x: { attribute: string; subAttribute?: string }) => (x.subAttribute ? `${x.attribute}.${x.subAttribute}` : x.attribute);
+    const p = (x: { attribute: string; subAttribute?: string }) =>
+      x.subAttribute ? `${x.attribute}.${x.subAttribute}` : x.attribute;
     switch (n.kind) {
-      case 'present': return `${p(n.path)} pr`;
-      case 'compare': return `${p(n.path)} ${n.op} ${JSON.stringify(n.value)}`;
-      case 'and': return `(${print(n.left)}) and (${print(n.right)})`;
-      case 'or': return `(${print(n.left)}) or (${print(n.right)})`;
-      case 'not': return `not (${print(n.filter)})`;
-      case 'valuePath': return `${p(n.path)}[${print(n.filter)}]`;
+      case 'present':
+        return `${p(n.path)} pr`;
+      case 'compare':
+        return `${p(n.path)} ${n.op} ${JSON.stringify(n.value)}`;
+      case 'and':
+        return `(${print(n.left)}) and (${print(n.right)})`;
+      case 'or':
+        return `(${print(n.left)}) or (${print(n.right)})`;
+      case 'not':
+        return `not (${print(n.filter)})`;
+      case 'valuePath':
+        return `${p(n.path)}[${print(n.filter)}]`;
     }
   };
 

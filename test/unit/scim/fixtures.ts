@@ -18,7 +18,13 @@ export const testExtension = parseCustomExtension({
     { name: 'badgeId', mutability: 'immutable', caseExact: false },
     { name: 'secret', mutability: 'writeOnly', returned: 'never' },
     { name: 'internalNote', returned: 'request' },
-    { name: 'licence', subAttributes: [{ name: 'sku', required: true }, { name: 'seats', type: 'integer' }] },
+    {
+      name: 'licence',
+      subAttributes: [
+        { name: 'sku', required: true },
+        { name: 'seats', type: 'integer' },
+      ],
+    },
   ],
 });
 

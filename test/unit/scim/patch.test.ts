@@ -80,16 +80,23 @@ describe('applyPatch: atomicity and limits', () => {
   it('copies on write: what no operation touched is shared, the input is never modified', () => {
     const ext = data.resources.userExt!;
     const before = JSON.stringify(ext);
-    const { resource } = applyPatch(ext, [
-      { op: 'replace', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department', value: 'X' },
-      { op: 'replace', path: 'emails.display', value: 'D' },
-      { op: 'add', path: 'emails', value: [{ value: 'p@x.com', primary: true }] },
-    ], options);
+    const { resource } = applyPatch(
+      ext,
+      [
+        { op: 'replace', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department', value: 'X' },
+        { op: 'replace', path: 'emails.display', value: 'D' },
+        { op: 'add', path: 'emails', value: [{ value: 'p@x.com', primary: true }] },
+      ],
+      options,
+    );
     expect(JSON.stringify(ext)).toBe(before);
     expect(resource.name).toBe(ext.name);
-    expect(resource['urn:ietf:params:scim:schemas:extension:test:2.0:User']).toBe(ext['urn:ietf:params:scim:schemas:extension:test:2.0:User']);
+    expect(resource['urn:ietf:params:scim:schemas:extension:test:2.0:User']).toBe(
+      ext['urn:ietf:params:scim:schemas:extension:test:2.0:User'],
+    );
     expect(resource['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User']).toEqual({
-      department: 'X', manager: { value: 'm1', $ref: 'https://x/Users/m1' },
+      department: 'X',
+      manager: { value: 'm1', $ref: 'https://x/Users/m1' },
     });
     expect(resource.emails).toEqual([
       { value: 'b@home.org', type: 'home', primary: false, display: 'D' },
@@ -116,7 +123,9 @@ describe('applyPatch: atomicity and limits', () => {
   });
 
   it('refuses Operations that is not an array with invalidSyntax', () => {
-    expect(() => applyPatch(user, { op: 'add' }, options)).toThrow('"Operations" must be an array of operations (RFC 7644 §3.5.2)');
+    expect(() => applyPatch(user, { op: 'add' }, options)).toThrow(
+      '"Operations" must be an array of operations (RFC 7644 §3.5.2)',
+    );
   });
 
   it('refuses values nested deeper than any SCIM value (no stack overflow on hostile JSON)', () => {
@@ -126,14 +135,22 @@ describe('applyPatch: atomicity and limits', () => {
       [{ op: 'add', path: 'name', value: { givenName: deep } }],
       [{ op: 'remove', path: 'emails', value: deep }],
     ]) {
-      expect(() => applyPatch(user, ops, options)).toThrow(`Operations[0]: The value nests deeper than ${MAX_VALUE_DEPTH} levels`);
+      expect(() => applyPatch(user, ops, options)).toThrow(
+        `Operations[0]: The value nests deeper than ${MAX_VALUE_DEPTH} levels`,
+      );
     }
-    expect(() => applyPatch(user, [{ op: deep }], options)).toThrow('Operations[0]: "op" must be "add", "remove" or "replace", got […]');
+    expect(() => applyPatch(user, [{ op: deep }], options)).toThrow(
+      'Operations[0]: "op" must be "add", "remove" or "replace", got […]',
+    );
   });
 
   it('does not let a value reach Object.prototype', () => {
     const evil = JSON.parse('{"op":"add","path":"name","value":{"__proto__":{"polluted":true},"givenName":"x"}}');
-    const { resource } = applyPatch(user, [evil, { op: 'replace', value: JSON.parse('{"__proto__":{"polluted":true}}') }], options);
+    const { resource } = applyPatch(
+      user,
+      [evil, { op: 'replace', value: JSON.parse('{"__proto__":{"polluted":true}}') }],
+      options,
+    );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(resource.name).toEqual({ givenName: 'x', familyName: 'Jensen' });
   });
@@ -142,22 +159,59 @@ describe('applyPatch: atomicity and limits', () => {
 // "No client input yields a 5xx": whatever the operations, applyPatch returns or throws a ScimError.
 describe('applyPatch: properties', () => {
   const paths = fc.constantFrom(
-    undefined, '', 'title', 'userName', 'name', 'name.givenName', 'emails', 'emails.value', 'emails[type eq "work"]',
-    'emails[type eq "work"].value', 'emails[value co "x"].type', 'members', 'members[value eq "a"]', 'members[display eq "a"]',
-    'id', 'meta', 'meta.created', 'groups', 'active', 'roles[primary eq "True"].value', 'displayName', 'password',
-    'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager',
-    'urn:ietf:params:scim:schemas:extension:test:2.0:User:badgeId', 'urn:ietf:params:scim:schemas:extension:test:2.0:User:tags',
-    'urn:ietf:params:scim:schemas:core:2.0:User', 'nope', 'emails[', 'a.b.c',
+    undefined,
+    '',
+    'title',
+    'userName',
+    'name',
+    'name.givenName',
+    'emails',
+    'emails.value',
+    'emails[type eq "work"]',
+    'emails[type eq "work"].value',
+    'emails[value co "x"].type',
+    'members',
+    'members[value eq "a"]',
+    'members[display eq "a"]',
+    'id',
+    'meta',
+    'meta.created',
+    'groups',
+    'active',
+    'roles[primary eq "True"].value',
+    'displayName',
+    'password',
+    'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+    'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager',
+    'urn:ietf:params:scim:schemas:extension:test:2.0:User:badgeId',
+    'urn:ietf:params:scim:schemas:extension:test:2.0:User:tags',
+    'urn:ietf:params:scim:schemas:core:2.0:User',
+    'nope',
+    'emails[',
+    'a.b.c',
   );
   const values = fc.oneof(
     fc.jsonValue({ maxDepth: 3 }),
     fc.constantFrom(
-      'True', { value: 'x', type: 'work', primary: true }, [{ value: 'a' }], { 'name.givenName': 'x', active: 'False' },
-      { 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'x' } }, { id: 'other' }, [null], { members: [{ value: 'a' }] },
+      'True',
+      { value: 'x', type: 'work', primary: true },
+      [{ value: 'a' }],
+      { 'name.givenName': 'x', active: 'False' },
+      { 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'x' } },
+      { id: 'other' },
+      [null],
+      { members: [{ value: 'a' }] },
     ),
   );
   const operation = fc.record(
-    { op: fc.oneof(fc.constantFrom('add', 'Add', 'replace', 'REPLACE', 'remove', 'Remove'), fc.jsonValue({ maxDepth: 0 })), path: paths, value: values },
+    {
+      op: fc.oneof(
+        fc.constantFrom('add', 'Add', 'replace', 'REPLACE', 'remove', 'Remove'),
+        fc.jsonValue({ maxDepth: 0 }),
+      ),
+      path: paths,
+      value: values,
+    },
     { requiredKeys: ['op'] },
   );
   const operations = fc.oneof(fc.array(operation, { maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }));
@@ -188,20 +242,27 @@ describe('applyPatch: properties', () => {
   });
 
   it('applies operations in order: one request equals its operations sent one by one', () => {
-    const sortedSchemas = (r: Record<string, unknown>) => ({ ...r, schemas: [...((r.schemas as string[]) ?? [])].sort() });
+    const sortedSchemas = (r: Record<string, unknown>) => ({
+      ...r,
+      schemas: [...((r.schemas as string[]) ?? [])].sort(),
+    });
     const options = { registry, resourceType: 'User' as const };
     fc.assert(
-      fc.property(fc.array(operation, { minLength: 1, maxLength: 5 }), fc.constantFrom('user', 'userExt'), (ops, name) => {
-        let together: Record<string, unknown>;
-        try {
-          together = applyPatch(data.resources[name]!, ops, options).resource;
-        } catch {
-          return; // a failing request changes nothing, which the property above checks
-        }
-        let oneByOne = data.resources[name]!;
-        for (const op of ops) oneByOne = applyPatch(oneByOne, [op], options).resource;
-        expect(sortedSchemas(oneByOne)).toEqual(sortedSchemas(together));
-      }),
+      fc.property(
+        fc.array(operation, { minLength: 1, maxLength: 5 }),
+        fc.constantFrom('user', 'userExt'),
+        (ops, name) => {
+          let together: Record<string, unknown>;
+          try {
+            together = applyPatch(data.resources[name]!, ops, options).resource;
+          } catch {
+            return; // a failing request changes nothing, which the property above checks
+          }
+          let oneByOne = data.resources[name]!;
+          for (const op of ops) oneByOne = applyPatch(oneByOne, [op], options).resource;
+          expect(sortedSchemas(oneByOne)).toEqual(sortedSchemas(together));
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -59,9 +59,37 @@ describe('parsePatchPath: properties', () => {
 
   it('throws nothing but InvalidPathError on path-shaped soup', () => {
     const piece = fc.constantFrom(
-      'emails', 'members', 'name', '.', ':', '[', ']', ' ', '"', 'value', 'type', 'eq', 'co', 'pr', 'and', 'or', 'not', '(',
-      ')', '"x"', 'urn:ietf:params:scim:schemas:core:2.0:User', '2.0', '\\', 'true',
+      'emails',
+      'members',
+      'name',
+      '.',
+      ':',
+      '[',
+      ']',
+      ' ',
+      '"',
+      'value',
+      'type',
+      'eq',
+      'co',
+      'pr',
+      'and',
+      'or',
+      'not',
+      '(',
+      ')',
+      '"x"',
+      'urn:ietf:params:scim:schemas:core:2.0:User',
+      '2.0',
+      '\\',
+      'true',
     );
-    fc.assert(fc.property(fc.array(piece, { maxLength: 20 }).map((a) => a.join('')), onlyInvalidPath), { numRuns: 5000 });
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 20 }).map((a) => a.join('')),
+        onlyInvalidPath,
+      ),
+      { numRuns: 5000 },
+    );
   });
 });

@@ -23,7 +23,10 @@ const data: { resources: Record<string, Record<string, unknown>>; cases: Case[] 
 describe('project (projection.cases.json)', () => {
   it.each(data.cases.map((c) => [c.client ? `${c.client}: ${c.name}` : c.name, c] as const))('%s', (_, c) => {
     const resource = data.resources[c.resource]!;
-    const out = project(registry, c.resourceType, resource, { attributes: c.attributes, excludedAttributes: c.excludedAttributes });
+    const out = project(registry, c.resourceType, resource, {
+      attributes: c.attributes,
+      excludedAttributes: c.excludedAttributes,
+    });
     expect(out).toEqual(c.expect);
   });
 
@@ -37,20 +40,39 @@ describe('project (projection.cases.json)', () => {
   it('never returns password or writeOnly values, whatever is asked', () => {
     const user = data.resources.user!;
     const names = fc.constantFrom(
-      'password', 'secret', 'userName', 'name.givenName', 'emails', 'emails.value', 'meta', 'id', 'groups',
-      'urn:ietf:params:scim:schemas:extension:test:2.0:User', 'urn:ietf:params:scim:schemas:extension:test:2.0:User:secret',
-      'urn:ietf:params:scim:schemas:core:2.0:User', 'manager', 'internalNote', '', ' ', '[', ']',
+      'password',
+      'secret',
+      'userName',
+      'name.givenName',
+      'emails',
+      'emails.value',
+      'meta',
+      'id',
+      'groups',
+      'urn:ietf:params:scim:schemas:extension:test:2.0:User',
+      'urn:ietf:params:scim:schemas:extension:test:2.0:User:secret',
+      'urn:ietf:params:scim:schemas:core:2.0:User',
+      'manager',
+      'internalNote',
+      '',
+      ' ',
+      '[',
+      ']',
     );
     const list = fc.array(fc.oneof(names, fc.string()), { maxLength: 5 }).map((xs) => xs.join(','));
     fc.assert(
-      fc.property(fc.option(list, { nil: undefined }), fc.option(list, { nil: undefined }), (attributes, excludedAttributes) => {
-        const out = project(registry, 'User', user, { attributes, excludedAttributes });
-        const text = JSON.stringify(out);
-        expect(text).not.toContain('must-never-leak');
-        expect(text).not.toContain('s3cr3t');
-        expect(out.id).toBe('01HZX');
-        expect(out.schemas).toEqual(user.schemas);
-      }),
+      fc.property(
+        fc.option(list, { nil: undefined }),
+        fc.option(list, { nil: undefined }),
+        (attributes, excludedAttributes) => {
+          const out = project(registry, 'User', user, { attributes, excludedAttributes });
+          const text = JSON.stringify(out);
+          expect(text).not.toContain('must-never-leak');
+          expect(text).not.toContain('s3cr3t');
+          expect(out.id).toBe('01HZX');
+          expect(out.schemas).toEqual(user.schemas);
+        },
+      ),
     );
   });
 });
@@ -64,17 +86,37 @@ describe('parseAttributeList', () => {
     ['list with blanks', ' userName , ,displayName,', [{ attribute: 'userName' }, { attribute: 'displayName' }]],
     ['sub-attribute', 'name.givenName', [{ attribute: 'name', subAttribute: 'givenName' }]],
     ['URN attribute', `${ENTERPRISE}:department`, [{ uri: ENTERPRISE, attribute: 'department' }]],
-    ['URN sub-attribute', `${ENTERPRISE}:manager.value`, [{ uri: ENTERPRISE, attribute: 'manager', subAttribute: 'value' }]],
-    ['whole extension', ENTERPRISE, [{ uri: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0', attribute: 'User' }]],
+    [
+      'URN sub-attribute',
+      `${ENTERPRISE}:manager.value`,
+      [{ uri: ENTERPRISE, attribute: 'manager', subAttribute: 'value' }],
+    ],
+    [
+      'whole extension',
+      ENTERPRISE,
+      [{ uri: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0', attribute: 'User' }],
+    ],
     ['Entra: filter in brackets', 'emails[type eq "work"]', [{ attribute: 'emails' }]],
-    ['Entra: filter then sub-attribute', 'emails[type eq "work"].value', [{ attribute: 'emails', subAttribute: 'value' }]],
-    ['comma inside a bracket filter', 'emails[value co ","],userName', [{ attribute: 'emails' }, { attribute: 'userName' }]],
+    [
+      'Entra: filter then sub-attribute',
+      'emails[type eq "work"].value',
+      [{ attribute: 'emails', subAttribute: 'value' }],
+    ],
+    [
+      'comma inside a bracket filter',
+      'emails[value co ","],userName',
+      [{ attribute: 'emails' }, { attribute: 'userName' }],
+    ],
     ['bracket in a quoted string', 'emails[value eq "]"].display', [{ attribute: 'emails', subAttribute: 'display' }]],
   ])('%s', (_, param, expected) => {
     expect(parseAttributeList(param)).toEqual(expected);
   });
 
   it('never throws', () => {
-    fc.assert(fc.property(fc.string(), (s) => { parseAttributeList(s); }));
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        parseAttributeList(s);
+      }),
+    );
   });
 });

@@ -68,13 +68,25 @@ describe('normaliseResource: writeOnly and readOnly', () => {
   });
 
   it('serialises the same resource identically whatever the key order sent', () => {
-    const a = normaliseResource(registry, 'User', { name: { givenName: 'G', familyName: 'F' }, userName: 'a', active: true }, 'create');
-    const b = normaliseResource(registry, 'User', { active: 'true', userName: 'a', name: { familyName: 'F', givenName: 'G' } }, 'create');
+    const a = normaliseResource(
+      registry,
+      'User',
+      { name: { givenName: 'G', familyName: 'F' }, userName: 'a', active: true },
+      'create',
+    );
+    const b = normaliseResource(
+      registry,
+      'User',
+      { active: 'true', userName: 'a', name: { familyName: 'F', givenName: 'G' } },
+      'create',
+    );
     expect(JSON.stringify(a.doc)).toBe(JSON.stringify(b.doc));
   });
 
   it('is idempotent: normalising a normalised doc gives it back', () => {
-    const first = cases.filter((c) => c.expect).map((c) => normaliseResource(registry, c.resourceType, c.body, c.mode, c.existing));
+    const first = cases
+      .filter((c) => c.expect)
+      .map((c) => normaliseResource(registry, c.resourceType, c.body, c.mode, c.existing));
     for (const [i, out] of first.entries()) {
       const rt = out.doc.schemas[0]!.endsWith(':Group') ? 'Group' : 'User';
       const again = normaliseResource(registry, rt, out.doc, 'replace', out.doc);
@@ -103,10 +115,35 @@ describe('normaliseResource properties', () => {
   const resourceTypes: ResourceTypeName[] = ['User', 'Group'];
   const modes: NormaliseMode[] = ['create', 'replace'];
   const names = [
-    'userName', 'USERNAME', 'name', 'name.givenName', 'emails', 'active', 'displayName', 'members', 'password', 'id', 'meta',
-    'groups', 'roles', 'addresses', 'externalId', 'schemas', 'manager', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
-    'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager', 'urn:ietf:params:scim:schemas:extension:test:2.0:User',
-    'urn:scim:schemas:core:2.0', '__proto__', 'constructor', 'x509Certificates', 'value', 'primary', 'type', 'seats', 'licence',
+    'userName',
+    'USERNAME',
+    'name',
+    'name.givenName',
+    'emails',
+    'active',
+    'displayName',
+    'members',
+    'password',
+    'id',
+    'meta',
+    'groups',
+    'roles',
+    'addresses',
+    'externalId',
+    'schemas',
+    'manager',
+    'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+    'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager',
+    'urn:ietf:params:scim:schemas:extension:test:2.0:User',
+    'urn:scim:schemas:core:2.0',
+    '__proto__',
+    'constructor',
+    'x509Certificates',
+    'value',
+    'primary',
+    'type',
+    'seats',
+    'licence',
   ];
   const key = fc.oneof(fc.constantFrom(...names), fc.string());
   const json = fc.letrec((tie) => ({
@@ -146,12 +183,16 @@ describe('normaliseResource properties', () => {
 
   it('keeps every string it accepts exactly as sent (Entra round-trip)', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1 }).filter((s) => s.trim() !== ''), fc.string(), (userName, title) => {
-        const out = normaliseResource(registry, 'User', { userName, title, name: { givenName: title } }, 'create');
-        expect(out.doc.userName).toBe(userName);
-        expect(out.doc.title).toBe(title);
-        expect(out.doc.name).toEqual({ givenName: title });
-      }),
+      fc.property(
+        fc.string({ minLength: 1 }).filter((s) => s.trim() !== ''),
+        fc.string(),
+        (userName, title) => {
+          const out = normaliseResource(registry, 'User', { userName, title, name: { givenName: title } }, 'create');
+          expect(out.doc.userName).toBe(userName);
+          expect(out.doc.title).toBe(title);
+          expect(out.doc.name).toEqual({ givenName: title });
+        },
+      ),
     );
   });
 });

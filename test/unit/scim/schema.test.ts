@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { commonAttributes } from '#scim/schema/common.ts';
 import {
-  CUSTOM_EXTENSION_ENV, customExtensionFromEnv, DEFAULT_CUSTOM_EXTENSION, parseCustomExtension,
+  CUSTOM_EXTENSION_ENV,
+  customExtensionFromEnv,
+  DEFAULT_CUSTOM_EXTENSION,
+  parseCustomExtension,
 } from '#scim/schema/custom-extension.ts';
 import { enterpriseUserSchema } from '#scim/schema/enterprise-user.ts';
 import { groupSchema } from '#scim/schema/group.ts';
@@ -14,19 +17,55 @@ const traits = (a: AttributeDef | undefined) =>
 
 // RFC 7643 §8.7.1 characteristics: [type, multiValued, required, caseExact, mutability, returned, uniqueness]
 const rfc: [string, AttributeDef | undefined, unknown[]][] = [
-  ['userName', find(userSchema.attributes, 'userName'), ['string', false, true, false, 'readWrite', 'default', 'server']],
-  ['name.givenName', find(find(userSchema.attributes, 'name')?.subAttributes, 'givenName'), ['string', false, false, false, 'readWrite', 'default', 'none']],
-  ['profileUrl', find(userSchema.attributes, 'profileUrl'), ['reference', false, false, false, 'readWrite', 'default', 'none']],
+  [
+    'userName',
+    find(userSchema.attributes, 'userName'),
+    ['string', false, true, false, 'readWrite', 'default', 'server'],
+  ],
+  [
+    'name.givenName',
+    find(find(userSchema.attributes, 'name')?.subAttributes, 'givenName'),
+    ['string', false, false, false, 'readWrite', 'default', 'none'],
+  ],
+  [
+    'profileUrl',
+    find(userSchema.attributes, 'profileUrl'),
+    ['reference', false, false, false, 'readWrite', 'default', 'none'],
+  ],
   ['active', find(userSchema.attributes, 'active'), ['boolean', false, false, false, 'readWrite', 'default', 'none']],
   ['password', find(userSchema.attributes, 'password'), ['string', false, false, false, 'writeOnly', 'never', 'none']],
   ['emails', find(userSchema.attributes, 'emails'), ['complex', true, false, false, 'readWrite', 'default', 'none']],
-  ['photos.value', find(find(userSchema.attributes, 'photos')?.subAttributes, 'value'), ['reference', false, false, false, 'readWrite', 'default', 'none']],
+  [
+    'photos.value',
+    find(find(userSchema.attributes, 'photos')?.subAttributes, 'value'),
+    ['reference', false, false, false, 'readWrite', 'default', 'none'],
+  ],
   ['groups', find(userSchema.attributes, 'groups'), ['complex', true, false, false, 'readOnly', 'default', 'none']],
-  ['groups.$ref', find(find(userSchema.attributes, 'groups')?.subAttributes, '$ref'), ['reference', false, false, false, 'readOnly', 'default', 'none']],
-  ['x509Certificates.value', find(find(userSchema.attributes, 'x509Certificates')?.subAttributes, 'value'), ['binary', false, false, false, 'readWrite', 'default', 'none']],
-  ['manager.displayName', find(find(enterpriseUserSchema.attributes, 'manager')?.subAttributes, 'displayName'), ['string', false, false, false, 'readOnly', 'default', 'none']],
-  ['members.value', find(find(groupSchema.attributes, 'members')?.subAttributes, 'value'), ['string', false, false, false, 'immutable', 'default', 'none']],
-  ['members.type', find(find(groupSchema.attributes, 'members')?.subAttributes, 'type'), ['string', false, false, false, 'immutable', 'default', 'none']],
+  [
+    'groups.$ref',
+    find(find(userSchema.attributes, 'groups')?.subAttributes, '$ref'),
+    ['reference', false, false, false, 'readOnly', 'default', 'none'],
+  ],
+  [
+    'x509Certificates.value',
+    find(find(userSchema.attributes, 'x509Certificates')?.subAttributes, 'value'),
+    ['binary', false, false, false, 'readWrite', 'default', 'none'],
+  ],
+  [
+    'manager.displayName',
+    find(find(enterpriseUserSchema.attributes, 'manager')?.subAttributes, 'displayName'),
+    ['string', false, false, false, 'readOnly', 'default', 'none'],
+  ],
+  [
+    'members.value',
+    find(find(groupSchema.attributes, 'members')?.subAttributes, 'value'),
+    ['string', false, false, false, 'immutable', 'default', 'none'],
+  ],
+  [
+    'members.type',
+    find(find(groupSchema.attributes, 'members')?.subAttributes, 'type'),
+    ['string', false, false, false, 'immutable', 'default', 'none'],
+  ],
   ['id', find(commonAttributes, 'id'), ['string', false, false, true, 'readOnly', 'always', 'server']],
   ['externalId', find(commonAttributes, 'externalId'), ['string', false, false, true, 'readWrite', 'default', 'none']],
   ['meta', find(commonAttributes, 'meta'), ['complex', false, false, false, 'readOnly', 'default', 'none']],
@@ -39,9 +78,27 @@ describe('schema definitions (RFC 7643 §8.7.1)', () => {
 
   it('lists the User attributes of RFC 7643 §4.1 in order', () => {
     expect(userSchema.attributes.map((a) => a.name)).toEqual([
-      'userName', 'name', 'displayName', 'nickName', 'profileUrl', 'title', 'userType', 'preferredLanguage', 'locale',
-      'timezone', 'active', 'password', 'emails', 'phoneNumbers', 'ims', 'photos', 'addresses', 'groups', 'entitlements',
-      'roles', 'x509Certificates',
+      'userName',
+      'name',
+      'displayName',
+      'nickName',
+      'profileUrl',
+      'title',
+      'userType',
+      'preferredLanguage',
+      'locale',
+      'timezone',
+      'active',
+      'password',
+      'emails',
+      'phoneNumbers',
+      'ims',
+      'photos',
+      'addresses',
+      'groups',
+      'entitlements',
+      'roles',
+      'x509Certificates',
     ]);
   });
 
@@ -83,8 +140,16 @@ describe('customExtensionFromEnv', () => {
     expect(ext.id).toBe('urn:ietf:params:scim:schemas:extension:acme:2.0:User');
     expect(ext.description).toBe('AcmeUser extension');
     expect(ext.attributes[0]).toEqual({
-      name: 'role', type: 'string', multiValued: false, description: '', required: false, caseExact: false,
-      mutability: 'readWrite', returned: 'default', uniqueness: 'none', canonicalValues: ['admin', 'member'],
+      name: 'role',
+      type: 'string',
+      multiValued: false,
+      description: '',
+      required: false,
+      caseExact: false,
+      mutability: 'readWrite',
+      returned: 'default',
+      uniqueness: 'none',
+      canonicalValues: ['admin', 'member'],
     });
     expect(ext.attributes[2]?.type).toBe('complex');
     expect(ext.attributes[3]?.referenceTypes).toEqual(['external']);
@@ -94,11 +159,35 @@ describe('customExtensionFromEnv', () => {
     ['not JSON', '{', /SCIM_CUSTOM_EXTENSION is not valid JSON/],
     ['no URN', JSON.stringify({ id: 'acme', name: 'A', attributes: [{ name: 'a' }] }), /id: must be a URN/],
     ['no attributes', JSON.stringify({ id: 'urn:x:y', name: 'A', attributes: [] }), /attributes/],
-    ['bad attribute name', JSON.stringify({ id: 'urn:x:y', name: 'A', attributes: [{ name: '1st' }] }), /attributes\.0\.name/],
-    ['unknown characteristic', JSON.stringify({ id: 'urn:x:y', name: 'A', attributes: [{ name: 'a', mutable: true }] }), /attributes\.0/],
-    ['duplicate names', JSON.stringify({ id: 'urn:x:y', name: 'A', attributes: [{ name: 'a' }, { name: 'A' }] }), /defined twice/],
-    ['nested complex', JSON.stringify({ id: 'urn:x:y', name: 'A', attributes: [{ name: 'a', subAttributes: [{ name: 'b', subAttributes: [{ name: 'c' }] }] }] }), /complex sub-attributes/],
-    ['a standard URN', JSON.stringify({ id: 'urn:ietf:params:scim:schemas:core:2.0:User', name: 'A', attributes: [{ name: 'a' }] }), /standard schema/],
+    [
+      'bad attribute name',
+      JSON.stringify({ id: 'urn:x:y', name: 'A', attributes: [{ name: '1st' }] }),
+      /attributes\.0\.name/,
+    ],
+    [
+      'unknown characteristic',
+      JSON.stringify({ id: 'urn:x:y', name: 'A', attributes: [{ name: 'a', mutable: true }] }),
+      /attributes\.0/,
+    ],
+    [
+      'duplicate names',
+      JSON.stringify({ id: 'urn:x:y', name: 'A', attributes: [{ name: 'a' }, { name: 'A' }] }),
+      /defined twice/,
+    ],
+    [
+      'nested complex',
+      JSON.stringify({
+        id: 'urn:x:y',
+        name: 'A',
+        attributes: [{ name: 'a', subAttributes: [{ name: 'b', subAttributes: [{ name: 'c' }] }] }],
+      }),
+      /complex sub-attributes/,
+    ],
+    [
+      'a standard URN',
+      JSON.stringify({ id: 'urn:ietf:params:scim:schemas:core:2.0:User', name: 'A', attributes: [{ name: 'a' }] }),
+      /standard schema/,
+    ],
   ])('refuses %s', (_, raw, message) => {
     expect(() => customExtensionFromEnv({ [CUSTOM_EXTENSION_ENV]: raw })).toThrow(message);
   });

@@ -8,7 +8,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createDb } from '#store/client.ts';
 import { keys } from '#store/keys.ts';
 import {
-  createToken, findToken, listTokens, revokeToken, TokenCapReached, touchToken, type NewToken,
+  createToken,
+  findToken,
+  listTokens,
+  revokeToken,
+  TokenCapReached,
+  touchToken,
+  type NewToken,
 } from '#store/tokens.ts';
 
 const db = createDb({ tableName: 'unit-tokens', endpoint: 'http://127.0.0.1:9' });
@@ -21,13 +27,28 @@ const ID = '01HZX3J4K5M6N7P8Q9R0S1T2V3';
 const OTHER = '01HZX3J4K5M6N7P8Q9R0S1T2V4';
 
 const tenant = (version: number, tokenSlots: Record<string, number>) => ({
-  ...keys.tenant('acme'), id: 'acme', provisioning: true, version, tokenSlots,
+  ...keys.tenant('acme'),
+  id: 'acme',
+  provisioning: true,
+  version,
+  tokenSlots,
 });
 const input: NewToken = {
-  tenantId: 'acme', id: ID, hash: HASH, name: 'okta', scope: 'full', createdAt: NOW, expiresAt: new Date(NOW.getTime() + 365 * DAY), maxActive: 2,
+  tenantId: 'acme',
+  id: ID,
+  hash: HASH,
+  name: 'okta',
+  scope: 'full',
+  createdAt: NOW,
+  expiresAt: new Date(NOW.getTime() + 365 * DAY),
+  maxActive: 2,
 };
 function cancelled(reasons: Array<{ Code: string; Item?: Record<string, unknown> }>) {
-  return new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: reasons as never });
+  return new TransactionCanceledException({
+    message: 'cancelled',
+    $metadata: {},
+    CancellationReasons: reasons as never,
+  });
 }
 
 beforeEach(() => ddb.reset());
@@ -47,12 +68,14 @@ describe("a tenant's tokens", () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
     ddb.on(GetCommand).resolves({ Item: tenant(1, {}) });
     await listTokens(ctx, 'acme');
-    expect(ddb.commandCalls(QueryCommand).map((c) => c.args[0].input)).toEqual([{
-      TableName: 'unit-tokens',
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': 'TENANT#acme#TOKENS' },
-    }]);
+    expect(ddb.commandCalls(QueryCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        TableName: 'unit-tokens',
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'TENANT#acme#TOKENS' },
+      },
+    ]);
   });
 });
 
@@ -71,7 +94,11 @@ describe('create (the cap)', () => {
           ConditionExpression: '#version = :expected',
           ExpressionAttributeNames: { '#tokenSlots': 'tokenSlots', '#version': 'version' },
           // Expired slots are pruned in the same write.
-          ExpressionAttributeValues: { ':slots': { [OTHER]: NOW.getTime() + DAY, [ID]: input.expiresAt.getTime() }, ':next': 8, ':expected': 7 },
+          ExpressionAttributeValues: {
+            ':slots': { [OTHER]: NOW.getTime() + DAY, [ID]: input.expiresAt.getTime() },
+            ':next': 8,
+            ':expected': 7,
+          },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
@@ -79,9 +106,16 @@ describe('create (the cap)', () => {
         Put: {
           TableName: 'unit-tokens',
           Item: {
-            pk: `TOKEN#${HASH}`, sk: 'TOKEN', gsi1pk: 'TENANT#acme#TOKENS', gsi1sk: ID,
-            id: ID, tenantId: 'acme', name: 'okta', scope: 'full',
-            createdAt: NOW.toISOString(), expiresAt: input.expiresAt.toISOString(),
+            pk: `TOKEN#${HASH}`,
+            sk: 'TOKEN',
+            gsi1pk: 'TENANT#acme#TOKENS',
+            gsi1sk: ID,
+            id: ID,
+            tenantId: 'acme',
+            name: 'okta',
+            scope: 'full',
+            createdAt: NOW.toISOString(),
+            expiresAt: input.expiresAt.toISOString(),
             ttl: Math.floor((input.expiresAt.getTime() + 30 * DAY) / 1000),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
@@ -93,8 +127,12 @@ describe('create (the cap)', () => {
 
   it('a lost race ends in TokenCapReached from the returned item, without a second read', async () => {
     ddb.on(GetCommand).resolves({ Item: tenant(1, { [OTHER]: NOW.getTime() + DAY }) });
-    const full = { pk: { S: 'TENANT#acme' }, version: { N: '2' }, provisioning: { BOOL: true },
-      tokenSlots: { M: { [OTHER]: { N: String(NOW.getTime() + DAY) }, winner: { N: String(NOW.getTime() + DAY) } } } };
+    const full = {
+      pk: { S: 'TENANT#acme' },
+      version: { N: '2' },
+      provisioning: { BOOL: true },
+      tokenSlots: { M: { [OTHER]: { N: String(NOW.getTime() + DAY) }, winner: { N: String(NOW.getTime() + DAY) } } },
+    };
     ddb.on(TransactWriteCommand).rejects(cancelled([{ Code: 'ConditionalCheckFailed', Item: full }, { Code: 'None' }]));
     await expect(createToken(ctx, input)).rejects.toBeInstanceOf(TokenCapReached);
     expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
@@ -103,9 +141,14 @@ describe('create (the cap)', () => {
 
   it('a lost race with a slot still free retries against the returned version', async () => {
     ddb.on(GetCommand).resolves({ Item: tenant(1, {}) });
-    const changed = { pk: { S: 'TENANT#acme' }, version: { N: '2' }, provisioning: { BOOL: true },
-      tokenSlots: { M: { [OTHER]: { N: String(NOW.getTime() + DAY) } } } };
-    ddb.on(TransactWriteCommand)
+    const changed = {
+      pk: { S: 'TENANT#acme' },
+      version: { N: '2' },
+      provisioning: { BOOL: true },
+      tokenSlots: { M: { [OTHER]: { N: String(NOW.getTime() + DAY) } } },
+    };
+    ddb
+      .on(TransactWriteCommand)
       .rejectsOnce(cancelled([{ Code: 'ConditionalCheckFailed', Item: changed }, { Code: 'None' }]))
       .resolves({});
     await createToken(ctx, input);
@@ -125,15 +168,21 @@ describe('revoke', () => {
     ddb.on(TransactWriteCommand).resolves({});
     await revokeToken(ctx, 'acme', ID);
     expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toMatchObject({
-      IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
       ExpressionAttributeValues: { ':pk': 'TENANT#acme#TOKENS', ':sk': ID },
     });
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(items[0]!.Update!.ExpressionAttributeValues).toMatchObject({ ':slots': { [OTHER]: NOW.getTime() + DAY }, ':expected': 4 });
+    expect(items[0]!.Update!.ExpressionAttributeValues).toMatchObject({
+      ':slots': { [OTHER]: NOW.getTime() + DAY },
+      ':expected': 4,
+    });
     expect(items[1]).toEqual({
       Delete: {
-        TableName: 'unit-tokens', Key: { pk: `TOKEN#${HASH}`, sk: 'TOKEN' },
-        ConditionExpression: 'attribute_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        TableName: 'unit-tokens',
+        Key: { pk: `TOKEN#${HASH}`, sk: 'TOKEN' },
+        ConditionExpression: 'attribute_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     });
   });
