@@ -3,12 +3,13 @@
 // shared/store/resources.ts writes (layout in shared/store/keys.ts); the docs go through the same
 // normaliseResource a POST does; and the bench checks a seeded user reads back over HTTP like a
 // created one before it measures anything.
-import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { normaliseResource } from '#scim/resource.ts';
 import { createRegistry } from '#scim/schema/registry.ts';
 import type { Db } from '#store/client.ts';
 import { keys } from '#store/keys.ts';
+import { batchWrite } from '#store/batch.ts';
 
 const registry = createRegistry();
 const ulid = monotonicFactory();
@@ -38,31 +39,14 @@ export function userBody(n: number, tag: string): Record<string, unknown> {
 
 type Item = Record<string, unknown>;
 
-async function batchWrite(db: Db, items: Item[]): Promise<void> {
-  let request: Record<string, { PutRequest: { Item: Item } }[]> | undefined = {
-    [db.tableName]: items.map((Item) => ({ PutRequest: { Item } })),
-  };
-  for (let attempt = 0; request && Object.keys(request).length; attempt += 1) {
-    const out = await db.doc.send(new BatchWriteCommand({ RequestItems: request }));
-    request = out.UnprocessedItems as typeof request;
-    if (request && Object.keys(request).length) await new Promise((r) => setTimeout(r, 10 * 2 ** Math.min(attempt, 6)));
-  }
-}
-
 /** Writes items 25 at a time with `concurrency` BatchWriteItem calls in flight. */
-async function writeAll(db: Db, items: Item[], concurrency: number, progress?: (done: number) => void): Promise<void> {
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const chunk = items.slice(next, next + 25);
-      next += 25;
-      await batchWrite(db, chunk);
-      done += chunk.length;
-      progress?.(done);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+function writeAll(db: Db, items: Item[], concurrency: number, progress?: (done: number) => void): Promise<void> {
+  return batchWrite(
+    db,
+    items.map((Item) => ({ PutRequest: { Item } })),
+    concurrency,
+    progress,
+  );
 }
 
 export interface SeededUser {
