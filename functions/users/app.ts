@@ -9,6 +9,6 @@ export function usersHandler(ctx: AppContext) {
   return httpHandler('scim', {
     ...resourceRoutes(directory, 'User'),
     'POST /scim/v2/.search': (req) =>
-      directory.searchAll(callerOf(req), parseListParams((req.body ?? {}) as Record<string, unknown>, true)),
+      directory.searchAll(callerOf(req), parseListParams((req.body ?? {}) as Record<string, unknown>)),
   });
 }

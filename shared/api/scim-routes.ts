@@ -40,7 +40,7 @@ export function resourceRoutes(directory: Directory, type: ResourceType): RouteH
   return {
     [`GET ${base}`]: (req) => directory.list(type, callerOf(req), parseListParams(req.query)),
     [`POST ${base}/.search`]: (req) =>
-      directory.list(type, callerOf(req), parseListParams((req.body ?? {}) as Record<string, unknown>, true)),
+      directory.list(type, callerOf(req), parseListParams((req.body ?? {}) as Record<string, unknown>)),
     [`POST ${base}`]: (req) => directory.create(type, callerOf(req), req.body, projectionOf(req)),
     [`GET ${base}/{id}`]: (req) =>
       directory.get(type, callerOf(req), req.pathParameters.id!, projectionOf(req), req.headers['if-none-match']),

@@ -20,8 +20,6 @@ export interface ListParams {
   cursor?: string;
 }
 
-const SEARCH_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
-
 function lowerKeys(input: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(input).map(([k, v]) => [k.toLowerCase(), v]));
 }
@@ -57,11 +55,9 @@ export function parseFilterLenient(filter: string): FilterNode {
   }
 }
 
-export function parseListParams(input: Record<string, unknown>, fromBody = false): ListParams {
+/** Lenient: a SearchRequest body without its schema URN (`schemas`) is understood all the same. */
+export function parseListParams(input: Record<string, unknown>): ListParams {
   const p = lowerKeys(input);
-  if (fromBody && Array.isArray(p.schemas) && !p.schemas.includes(SEARCH_REQUEST)) {
-    // Lenient: a SearchRequest without its schema URN is still understood.
-  }
   const filterText = text('filter', p.filter)?.trim();
   const startIndex = Math.max(1, integer('startIndex', p.startindex) ?? 1);
   const count = Math.min(MAX_COUNT, Math.max(0, integer('count', p.count) ?? DEFAULT_COUNT));

@@ -6,6 +6,7 @@
 import type { AttrPath } from '#scim/ast.ts';
 import type { ResolvedAttribute, ResourceTypeName, SchemaRegistry } from '#scim/schema/registry.ts';
 import type { AttributeDef } from '#scim/schema/types.ts';
+import { isObject, type JsonObject } from '#scim/json.ts';
 
 /**
  * How the filter evaluator and the PATCH engine see the schema. Either form works:
@@ -29,12 +30,6 @@ export interface AttributeLocation {
   def: AttributeDef | undefined;
   /** Definition of the sub-attribute, when the path has one and it is known. */
   subDef: AttributeDef | undefined;
-}
-
-export type JsonObject = Record<string, unknown>;
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** True for URNs of core schemas, whose attributes sit at the top level of a resource. */
@@ -95,22 +90,6 @@ export function containerOf(resource: JsonObject, location: AttributeLocation): 
 }
 
 /** Structural equality of JSON values (object key order ignored). */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
-    return true;
-  }
-  if (isObject(a) && isObject(b)) {
-    const ka = Object.keys(a);
-    if (ka.length !== Object.keys(b).length) return false;
-    for (const k of ka) if (!Object.hasOwn(b, k) || !jsonEqual(a[k], b[k])) return false;
-    return true;
-  }
-  return false;
-}
-
 const lookupCaches = new WeakMap<SchemaRegistry, Map<string, ResolvedAttribute | null>>();
 /** Paths are client text, so the memo is bounded: when full it starts over. */
 const LOOKUP_CACHE_LIMIT = 4096;

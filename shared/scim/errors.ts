@@ -72,11 +72,6 @@ export class MutabilityError extends ScimError {
     super(400, 'mutability', detail);
   }
 }
-export class InvalidVersionError extends ScimError {
-  constructor(detail: string) {
-    super(400, 'invalidVers', detail);
-  }
-}
 export class UnauthorizedError extends ScimError {
   constructor(detail: string) {
     super(401, undefined, detail, { 'WWW-Authenticate': 'Bearer realm="scim"' });

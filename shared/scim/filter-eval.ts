@@ -20,15 +20,8 @@
 // - `eq null` matches an absent attribute, `ne null` a present one.
 
 import type { AttrPath, CompareOp, FilterNode, FilterValue } from '#scim/ast.ts';
-import {
-  type AttributeLocation,
-  type AttributeLookup,
-  type JsonObject,
-  containerOf,
-  getKey,
-  isObject,
-  locate,
-} from '#scim/attribute-access.ts';
+import { type AttributeLocation, type AttributeLookup, containerOf, getKey, locate } from '#scim/attribute-access.ts';
+import { isObject, type JsonObject } from '#scim/json.ts';
 import { compareInstants, parseDateTime } from '#scim/date-time.ts';
 import { InvalidFilterError } from '#scim/errors.ts';
 import type { AttributeDef } from '#scim/schema/types.ts';

@@ -56,7 +56,8 @@
 //   engine does not have, so they are an invalidFilter error.
 
 import type { AttrPath, FilterNode, PatchPath } from '#scim/ast.ts';
-import { type JsonObject, findKey, getKey, isObject, jsonEqual, registryLookup } from '#scim/attribute-access.ts';
+import { findKey, getKey, registryLookup } from '#scim/attribute-access.ts';
+import { isObject, jsonEqual, nestsDeeper, show, type JsonObject } from '#scim/json.ts';
 import {
   InvalidFilterError,
   InvalidPathError,
@@ -1008,31 +1009,4 @@ function memberIds(filter: FilterNode): string[] | undefined {
     return false;
   };
   return walk(filter) ? ids : undefined;
-}
-
-/** Whether `value` has objects or arrays nested more than `limit` levels (recursion bounded by limit). */
-function nestsDeeper(value: unknown, limit: number): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  if (limit === 0) return true;
-  if (Array.isArray(value)) {
-    for (const v of value) if (nestsDeeper(v, limit - 1)) return true;
-    return false;
-  }
-  for (const key in value) if (nestsDeeper((value as JsonObject)[key], limit - 1)) return true;
-  return false;
-}
-
-/** A short rendering of a client value for an error detail; never throws. */
-function show(value: unknown): string {
-  let text: string;
-  try {
-    text = nestsDeeper(value, MAX_VALUE_DEPTH)
-      ? Array.isArray(value)
-        ? '[…]'
-        : '{…}'
-      : (JSON.stringify(value) ?? String(value));
-  } catch {
-    text = typeof value;
-  }
-  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }

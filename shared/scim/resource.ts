@@ -32,6 +32,7 @@
 //   has no members at all, [] when it asks for none.
 
 import { InvalidSyntaxError, InvalidValueError, MutabilityError } from '#scim/errors.ts';
+import { isObject, jsonEqual, show } from '#scim/json.ts';
 import type { ResourceTypeName, SchemaRegistry } from '#scim/schema/registry.ts';
 import type { AttributeDef, SchemaDef } from '#scim/schema/types.ts';
 
@@ -61,37 +62,6 @@ export interface NormalisedResource {
 }
 
 export type NormaliseMode = 'create' | 'replace';
-
-const MAX_LABEL_VALUE = 60;
-
-function show(value: unknown): string {
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return text.length > MAX_LABEL_VALUE ? `${text.slice(0, MAX_LABEL_VALUE)}…` : text;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function deepEqual(a: unknown, b: unknown, caseInsensitive = false): boolean {
-  if (typeof a === 'string' && typeof b === 'string') {
-    return caseInsensitive ? a.toLowerCase() === b.toLowerCase() : a === b;
-  }
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((x, i) => deepEqual(x, b[i], caseInsensitive));
-  }
-  if (isObject(a) && isObject(b)) {
-    const ka = Object.keys(a);
-    const kb = Object.keys(b);
-    return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k], caseInsensitive));
-  }
-  return a === b;
-}
 
 // xsd:dateTime (RFC 7643 §2.3.5), e.g. 2008-01-23T04:56:22Z or 2008-01-23T04:56:22.123+01:00.
 const DATE_TIME =
@@ -175,7 +145,7 @@ function complexValue(def: AttributeDef, value: unknown, label: string, options:
       : simpleValue(sub, Array.isArray(raw) && raw.length <= 1 ? raw[0] : raw, `${label}.${sub.name}`);
     if (v === undefined) continue;
     const previous = seen.get(sub.name);
-    if (previous !== undefined && !deepEqual(out[sub.name], v)) {
+    if (previous !== undefined && !jsonEqual(out[sub.name], v)) {
       throw new InvalidValueError(
         `Attribute '${label}.${sub.name}' is given twice with different values (as '${previous}' and '${key}')`,
       );
@@ -317,14 +287,14 @@ function normalise(
     const label = labelOf(slot, resolved.subAttribute?.name);
     if (resolved.subAttribute) {
       const previous = slot.parts.get(resolved.subAttribute.name);
-      if (previous && !deepEqual(previous.value, value)) {
+      if (previous && !jsonEqual(previous.value, value)) {
         throw new InvalidValueError(
           `Attribute '${label}' is given twice with different values (as '${previous.key}' and '${key}')`,
         );
       }
       slot.parts.set(resolved.subAttribute.name, { value, key });
     } else {
-      if (slot.whole && !deepEqual(slot.whole.value, value)) {
+      if (slot.whole && !jsonEqual(slot.whole.value, value)) {
         throw new InvalidValueError(
           `Attribute '${label}' is given twice with different values (as '${slot.whole.key}' and '${key}')`,
         );
@@ -452,7 +422,7 @@ function assemble(slot: Slot, label: string): unknown {
   }
   for (const [sub, { value, key }] of slot.parts) {
     const existingKey = Object.keys(base).find((k) => k.toLowerCase() === sub.toLowerCase());
-    if (existingKey !== undefined && base[existingKey] !== null && !deepEqual(base[existingKey], value)) {
+    if (existingKey !== undefined && base[existingKey] !== null && !jsonEqual(base[existingKey], value)) {
       throw new InvalidValueError(
         `Attribute '${label}.${sub}' is given twice with different values (in '${label}' and as '${key}')`,
       );
@@ -537,7 +507,7 @@ function applyImmutability(
       const now = target[def.name];
       if (def.mutability === 'immutable') {
         if (now === undefined) target[def.name] = old;
-        else if (!deepEqual(old, now, !def.caseExact)) {
+        else if (!jsonEqual(old, now, !def.caseExact)) {
           throw new MutabilityError(
             `Attribute '${prefix}${def.name}' is immutable and already set to ${show(old)}; it cannot become ${show(now)}`,
           );
@@ -548,7 +518,7 @@ function applyImmutability(
           const current = isObject(now) ? now : undefined;
           const subNow = current?.[sub.name];
           if (subNow === undefined) target[def.name] = { ...(current ?? {}), [sub.name]: old[sub.name] };
-          else if (!deepEqual(old[sub.name], subNow, !sub.caseExact)) {
+          else if (!jsonEqual(old[sub.name], subNow, !sub.caseExact)) {
             throw new MutabilityError(
               `Attribute '${prefix}${def.name}.${sub.name}' is immutable and already set to ${show(old[sub.name])}; it cannot become ${show(subNow)}`,
             );
