@@ -20,10 +20,10 @@ function equality(node: FilterNode): { attr: string; sub: string; value: string 
     const inner = equality(node.filter);
     if (inner && !inner.sub) return { attr: name(node.path.attribute), sub: inner.attr, value: inner.value };
     if (node.filter.kind === 'and') {
-      return (
-        equality({ kind: 'valuePath', path: node.path, filter: node.filter.left }) ??
-        equality({ kind: 'valuePath', path: node.path, filter: node.filter.right })
-      );
+      // `groups[type eq "direct" and value eq "g1"]`: the `value` term is the one an index answers.
+      const left = equality({ kind: 'valuePath', path: node.path, filter: node.filter.left });
+      const right = equality({ kind: 'valuePath', path: node.path, filter: node.filter.right });
+      return right?.sub === 'value' && left?.sub !== 'value' ? right : (left ?? right);
     }
   }
   return undefined;
