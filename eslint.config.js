@@ -39,8 +39,8 @@ const LAYERS = [
     files: ['shared/store/**/*.ts'],
     patterns: [
       NOT(
-        ['http', 'directory', 'admin', 'functions', 'api'],
-        'shared/store is the repository: it must not import http, directory, admin, api or functions (they build on it).',
+        ['http', 'directory', 'admin', 'functions', 'api', 'events'],
+        'shared/store is the repository: it must not import http, directory, admin, api, events or functions (they build on it).',
       ),
     ],
   },
@@ -52,6 +52,19 @@ const LAYERS = [
         'use cases (shared/directory, shared/admin) are independent of HTTP and API Gateway: take plain arguments, let shared/api adapt requests.',
       ),
       { regex: '^(aws-lambda|@middy/)', message: 'use cases do not know about Lambda or API Gateway.' },
+    ],
+  },
+  {
+    files: ['shared/events/**/*.ts'],
+    patterns: [
+      NOT(
+        ['http', 'api', 'admin', 'functions'],
+        'shared/events turns stream records into events and delivers them: it builds on the store and the directory, never on HTTP, the API glue or the functions.',
+      ),
+      {
+        regex: '^(aws-lambda|@middy/)',
+        message: 'shared/events does not know about Lambda: functions/events adapts the stream event.',
+      },
     ],
   },
   {

@@ -4,7 +4,7 @@
 //
 //   npm run bench                  full run: 100 and 100,000 users (5-8 minutes on 2 cores)
 //   npm run bench -- --quick       100 and 2,000 users, shorter timings (2-3 minutes)
-//   npm run bench -- --only=cost,engine   some sections: cost, hugeGroup, paging, latency, price, coldStart, engine
+//   npm run bench -- --only=cost,engine   some sections: cost, hugeGroup, paging, latency, price, coldStart, engine, events
 import { resolve } from 'node:path';
 import { authorizerHandler } from '#functions/authorizer/app.ts';
 import { metered, type Cost } from '#store/client.ts';
@@ -12,6 +12,7 @@ import { runAwsPrice, type PricedOperation } from './aws-price.ts';
 import { runColdStart } from './cold-start.ts';
 import { OPERATIONS, measureOperations, reportOperationCosts, type MeasuredOperation } from './cost-per-operation.ts';
 import { runEngineSideBySide } from './engine-side-by-side.ts';
+import { runEvents } from './events.ts';
 import { runHugeGroup } from './huge-group.ts';
 import { runLatency } from './latency.ts';
 import { runPaging } from './paging.ts';
@@ -28,7 +29,7 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
   (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
 }) as typeof process.emitWarning;
 
-const SECTIONS = ['coldStart', 'engine', 'cost', 'hugeGroup', 'paging', 'latency', 'price'] as const;
+const SECTIONS = ['coldStart', 'engine', 'cost', 'hugeGroup', 'paging', 'latency', 'price', 'events'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const args = process.argv.slice(2);
@@ -126,6 +127,7 @@ if (needsStack) {
         workers: settings.latencyWorkers,
       }),
     );
+    await section('events', () => runEvents(report, { endpoint: stack!.ddb.endpoint, changes: quick ? 50 : 200 }));
     await section('price', async () => {
       if (!largeOps) largeOps = await measureOperations(large, 1);
       const ops: PricedOperation[] = OPERATIONS.flatMap((op) => {

@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// The `scim-admin` bin entry: registers tsx so Node can load the TypeScript CLI, then runs it.
-import { register } from 'tsx/esm/api';
+// The `scim-admin` bin entry. In this repository it runs the TypeScript CLI through tsx; in the
+// published package, which ships no .ts sources, the compiled one in dist/ (npm run build).
+import { existsSync } from 'node:fs';
 
-register();
-await import(new URL('./admin.ts', import.meta.url).href);
+const source = new URL('./admin.ts', import.meta.url);
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(source.href);
+} else {
+  await import(new URL('../dist/bin/admin.js', import.meta.url).href);
+}

@@ -1,6 +1,6 @@
 // Every error that API Gateway generates itself (before or instead of calling a Lambda) as a SCIM
 // error body, declared once as data. ScimApi turns each row into an AWS::ApiGateway::GatewayResponse;
-// the local runner can read the same rows to answer the same way.
+// the local runner reads the same rows to answer the same way (no CDK import here, so it can).
 //
 // Gateway response templates are NOT Velocity templates: API Gateway only substitutes `$context.*`
 // variables, with no conditionals and no escaping. So a detail may embed `$context.authorizer.error`
@@ -10,8 +10,7 @@
 // equals the HTTP status. DEFAULT_4XX / DEFAULT_5XX then only catch types API Gateway adds later; they
 // pin their status (400 / 500) for the same reason.
 
-import { ResponseType } from 'aws-cdk-lib/aws-apigateway';
-import { ERROR_SCHEMA } from '#scim/errors.ts';
+import { ERROR_SCHEMA, throttleHeaders } from '#scim/errors.ts';
 
 export const SCIM_ERROR_CONTENT_TYPE = 'application/scim+json';
 
@@ -57,10 +56,15 @@ export const GATEWAY_RESPONSES: readonly ScimGatewayResponse[] = [
     detail: 'no such endpoint (or an /admin request without an AWS SigV4 signature)',
   },
   { type: 'RESOURCE_NOT_FOUND', status: 404, detail: 'no such endpoint' },
-  // Stage/method throttling is sized far above what IdPs send (Entra: 25 req/s); a 429 means abuse
-  // or a runaway client. Retry-After tells well-behaved clients how long to back off.
-  { type: 'THROTTLED', status: 429, detail: 'too many requests', headers: { 'Retry-After': '1' } },
-  { type: 'QUOTA_EXCEEDED', status: 429, detail: 'request quota exceeded', headers: { 'Retry-After': '1' } },
+  // The tenant's usage plan (its own token bucket, docs/deploy.md "Per-tenant rate limits") or the
+  // stage-wide ceiling. Retry-After tells well-behaved clients how long to back off.
+  {
+    type: 'THROTTLED',
+    status: 429,
+    detail: 'too many requests: this tenant is over its rate limit; retry after the Retry-After delay',
+    headers: throttleHeaders(1),
+  },
+  { type: 'QUOTA_EXCEEDED', status: 429, detail: 'request quota exceeded', headers: throttleHeaders(1) },
   { type: 'REQUEST_TOO_LARGE', status: 413, detail: 'request body too large' },
   { type: 'BAD_REQUEST_BODY', status: 400, detail: 'invalid request body' },
   { type: 'BAD_REQUEST_PARAMETERS', status: 400, detail: 'invalid request parameters' },
@@ -84,9 +88,4 @@ export function scimErrorTemplate(response: Pick<ScimGatewayResponse, 'status' |
   // JSON.stringify leaves `$context.x` untouched, so the template is valid JSON after substitution
   // as long as the substituted text has no quote or backslash (see the note at the top).
   return JSON.stringify({ schemas: [ERROR_SCHEMA], status: String(response.status), detail: response.detail });
-}
-
-/** The CDK ResponseType for a row (the static members cover every type listed above). */
-export function responseTypeOf(response: ScimGatewayResponse): ResponseType {
-  return ResponseType.of(response.type);
 }

@@ -3,36 +3,48 @@
 // runner uses too: ROUTES / FUNCTIONS (shared/api/routes.ts) and TABLE (shared/store/table.ts).
 
 import { existsSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AccessLogField,
+  ApiKeySourceType,
   AccessLogFormat,
   AuthorizationType,
   EndpointType,
   IdentitySource,
   LambdaIntegration,
   LogGroupLogDestination,
+  ResponseType,
   MethodLoggingLevel,
   RestApi,
   TokenAuthorizer,
   type MethodOptions,
 } from 'aws-cdk-lib/aws-apigateway';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
-import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { bindTable } from '#infra/bind-table.ts';
+import { acknowledgeNagFindings } from '#infra/nag-acknowledgments.ts';
 import {
-  GATEWAY_RESPONSES,
-  SCIM_ERROR_CONTENT_TYPE,
-  responseTypeOf,
-  scimErrorTemplate,
-} from '#infra/gateway-responses.ts';
+  apiResourcePolicy,
+  Firewall,
+  validPrincipals,
+  validSourceIps,
+  type FirewallOptions,
+} from '#infra/edge-protection.ts';
+import { Operations, type AlarmThresholds } from '#infra/operations.ts';
+import { TENANT_RATE_LIMIT_DEFAULTS, type RateLimit } from '#infra/rate-limit-settings.ts';
+import { TenantUsagePlans } from '#infra/rate-limits.ts';
+import { AUTHORIZER_ENV } from '#functions/authorizer/env.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME_ENV } from '#functions/metric-names.ts';
+import { DirectoryEvents } from '#infra/events.ts';
+import { GATEWAY_RESPONSES, SCIM_ERROR_CONTENT_TYPE, scimErrorTemplate } from '#infra/gateway-responses.ts';
 import {
   ADMIN_PREFIX,
   FUNCTIONS,
@@ -48,6 +60,15 @@ import { TABLE } from '#store/table.ts';
 
 /** The package root: entry files in FUNCTIONS are relative to it. */
 export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * A function's entry file: the TypeScript source in this repository; in the published package,
+ * where PACKAGE_ROOT is its dist/ folder, the compiled `.js` beside where the source would be.
+ */
+export function entryFile(entry: string): string {
+  const source = join(PACKAGE_ROOT, entry);
+  return existsSync(source) ? source : source.replace(/\.ts$/, '.js');
+}
 
 export interface ScimThrottle {
   /** Steady-state requests per second for the stage. @default 50 */
@@ -70,14 +91,51 @@ export interface ScimApiProps {
   /** Active tokens a tenant may hold at once (2 allows rotation without downtime). @default 2 */
   readonly maxActiveTokens?: number;
   /**
-   * IdP egress addresses (IPv4/IPv6, CIDR or single address). When set, a resource policy denies
-   * /scim/v2/* to every other source address. /admin stays reachable (it is IAM-signed).
+   * Source addresses allowed to call the API (IPv4/IPv6, CIDR or single address), e.g. your IdPs'
+   * published egress ranges (docs/deploy.md). When set, a resource policy denies /scim/v2/* and,
+   * unless `adminAllowedSourceIps` says otherwise, /admin/* to every other source address.
    * @default - no restriction
    */
   readonly allowedSourceIps?: readonly string[];
+  /**
+   * Source addresses allowed on /admin/* (the admins' and the console's egress), when they differ
+   * from the IdPs' ones. @default - allowedSourceIps
+   */
+  readonly adminAllowedSourceIps?: readonly string[];
+  /**
+   * Who may call /admin/*, on top of their own IAM permission: 12-digit account ids and IAM
+   * principal ARNs (roles, users). Everyone else is denied by the API's resource policy; another
+   * account's principal listed here is also allowed by it (cross-account calls need both).
+   * @default - this stack's account
+   */
+  readonly adminPrincipals?: readonly string[];
+  /**
+   * Per-tenant rate limits: one usage plan per tier, one API key per tenant chosen by the
+   * authorizer (docs/deploy.md, "Per-tenant rate limits").
+   * @default { default: { rateLimit: 25, burstLimit: 50 } }
+   */
+  readonly tenantRateLimits?: { readonly default?: RateLimit; readonly tiers?: Readonly<Record<string, RateLimit>> };
+  /**
+   * The WAFv2 web ACL on the stage (rate limit per source IP, AWS managed common and known bad
+   * inputs rules). `false` leaves the stage without one (e.g. your organisation attaches its own).
+   * @default {} (on, FIREWALL_DEFAULTS)
+   */
+  readonly firewall?: false | FirewallOptions;
+  /** Email addresses subscribed to the alarm topic (each confirms by email). @default - none */
+  readonly alarmEmails?: readonly string[];
+  /** Alarm thresholds. @default ALARM_DEFAULTS */
+  readonly alarmThresholds?: AlarmThresholds;
+  /**
+   * Reserved concurrency per function (e.g. `{ users: 50, groups: 50 }`): a cap that protects the
+   * rest of the account and a floor the functions can count on. @default - none (account pool)
+   */
+  readonly reservedConcurrency?: Readonly<Partial<Record<FunctionName, number>>>;
   /** Retention of the function and access log groups. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
-  /** Stage-wide throttling (applies to every method). @default { rateLimit: 50, burstLimit: 100 } */
+  /**
+   * Stage-wide throttling (every method, all tenants together): the ceiling above the per-tenant
+   * limits. @default { rateLimit: 100, burstLimit: 200 }
+   */
   readonly throttle?: ScimThrottle;
   /**
    * The deployment's custom User extension (the JSON shape documented in
@@ -85,7 +143,7 @@ export interface ScimApiProps {
    * @default - the built-in default extension
    */
   readonly customExtension?: Record<string, unknown>;
-  /** X-Ray tracing on the stage and the functions. @default false */
+  /** X-Ray tracing on the stage and the functions (Powertools Tracer subsegments). @default true */
   readonly tracing?: boolean;
   /** Ship linked source maps and run with --enable-source-maps (bigger bundles, slower cold start). @default false */
   readonly sourceMaps?: boolean;
@@ -103,6 +161,10 @@ export interface ScimApiProps {
    * @default false
    */
   readonly bundleAwsSdk?: boolean;
+  /** Put change events on this bus instead of a new custom one (docs/events.md). @default - a new bus */
+  readonly eventBus?: IEventBus;
+  /** How long each tenant's event feed keeps events (whole days). @default Duration.days(30) */
+  readonly feedRetention?: Duration;
 }
 
 export const SCIM_API_DEFAULTS = {
@@ -111,7 +173,8 @@ export const SCIM_API_DEFAULTS = {
   tokenLifetime: Duration.days(365),
   maxActiveTokens: 2,
   logRetention: RetentionDays.ONE_MONTH,
-  throttle: { rateLimit: 50, burstLimit: 100 },
+  throttle: { rateLimit: 100, burstLimit: 200 },
+  tracing: true,
 } as const;
 
 // Lambda allows 4 KB of environment variables in total; keep room for the others.
@@ -126,7 +189,7 @@ const TIMEOUTS: Record<'authorizer' | 'route', Duration> = {
 
 // The functions that serve each kind of route, derived from ROUTES rather than listed again.
 const functionsServing = (auth: Route['auth']) =>
-  new Set<RouteFunction>(ROUTES.filter((r) => r.auth === auth).map((r) => r.function));
+  new Set<FunctionName>(ROUTES.filter((r) => r.auth === auth).map((r) => r.function));
 
 export class ScimApi extends Construct {
   readonly api: RestApi;
@@ -138,6 +201,14 @@ export class ScimApi extends Construct {
   readonly scimBaseUrl: string;
   /** `https://<api>.execute-api.<region>.amazonaws.com/<stage>/admin`. */
   readonly adminBaseUrl: string;
+  /** Change events: the bus, the stream's event source mapping, the dead-letter queue and its alarm. */
+  readonly events: DirectoryEvents;
+  /** Per-tenant rate limits: the usage plans (one per tier) and the shared key. */
+  readonly usagePlans: TenantUsagePlans;
+  /** The stage's web ACL, unless `firewall: false`. */
+  readonly firewall?: Firewall;
+  /** Alarms, their SNS topic, the dashboard and the daily token-expiry check. */
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: ScimApiProps = {}) {
     super(scope, id);
@@ -149,7 +220,15 @@ export class ScimApi extends Construct {
       props.maxActiveTokens ?? SCIM_API_DEFAULTS.maxActiveTokens,
     );
     const customExtension = props.customExtension && customExtensionEnv(props.customExtension);
-    const allowedSourceIps = props.allowedSourceIps && validSourceIps(props.allowedSourceIps);
+    const allowedSourceIps = props.allowedSourceIps && validSourceIps('allowedSourceIps', props.allowedSourceIps);
+    const adminAllowedSourceIps =
+      (props.adminAllowedSourceIps && validSourceIps('adminAllowedSourceIps', props.adminAllowedSourceIps)) ??
+      allowedSourceIps;
+    const adminPrincipals = props.adminPrincipals ? validPrincipals(props.adminPrincipals) : [Stack.of(this).account];
+    const tracing = props.tracing ?? SCIM_API_DEFAULTS.tracing;
+    const authorizerCacheTtl = props.authorizerCacheTtl ?? SCIM_API_DEFAULTS.authorizerCacheTtl;
+    // The `service` dimension of the custom metrics: one per deployment.
+    const serviceName = `${Stack.of(this).stackName}-${id}`;
 
     this.table = this.createTable();
 
@@ -159,9 +238,11 @@ export class ScimApi extends Construct {
     for (const [name, spec] of Object.entries(FUNCTIONS) as [FunctionName, FunctionSpec][]) {
       const fn = this.createFunction(name, spec, {
         logRetention,
-        tracing: props.tracing,
+        tracing,
         sourceMaps: props.sourceMaps,
         bundleAwsSdk: props.bundleAwsSdk,
+        serviceName,
+        reservedConcurrency: props.reservedConcurrency?.[name],
       });
       bindTable(fn, this.table, spec.tableAccess);
       if (name !== 'authorizer' && adminFunctions.has(name)) {
@@ -182,7 +263,13 @@ export class ScimApi extends Construct {
       description: 'SCIM 2.0 directory: /scim/v2 (bearer token), /admin (AWS_IAM)',
       endpointConfiguration: { types: [EndpointType.REGIONAL] },
       cloudWatchRole: props.cloudWatchRole ?? true,
-      ...(allowedSourceIps ? { policy: sourceIpPolicy(allowedSourceIps) } : {}),
+      // The authorizer names the tenant's usage-plan key (per-tenant rate limits, rate-limits.ts).
+      apiKeySourceType: ApiKeySourceType.AUTHORIZER,
+      policy: apiResourcePolicy(this, {
+        ...(allowedSourceIps ? { scimSourceIps: allowedSourceIps } : {}),
+        ...(adminAllowedSourceIps ? { adminSourceIps: adminAllowedSourceIps } : {}),
+        adminPrincipals,
+      }),
       deployOptions: {
         stageName,
         throttlingRateLimit: throttle.rateLimit,
@@ -192,28 +279,80 @@ export class ScimApi extends Construct {
         // Execution logs stay off: at INFO with data tracing they would record request headers.
         loggingLevel: MethodLoggingLevel.OFF,
         dataTraceEnabled: false,
-        tracingEnabled: props.tracing ?? false,
+        tracingEnabled: tracing,
       },
     });
     // RestApi adds an `Endpoint` output with a hashed key; the stack publishes stable ones instead.
     this.api.node.tryRemoveChild('Endpoint');
     // A changed resource policy only takes effect with a new deployment; CDK does not hash it in.
-    if (allowedSourceIps) this.api.latestDeployment?.addToLogicalId({ allowedSourceIps });
+    this.api.latestDeployment?.addToLogicalId({ allowedSourceIps, adminAllowedSourceIps, adminPrincipals });
 
     this.authorizer = new TokenAuthorizer(this, 'Authorizer', {
       handler: functions.authorizer,
       identitySource: IdentitySource.header('Authorization'),
-      resultsCacheTtl: props.authorizerCacheTtl ?? SCIM_API_DEFAULTS.authorizerCacheTtl,
+      resultsCacheTtl: authorizerCacheTtl,
       // No validationRegex: a request failing it gets the generic UNAUTHORIZED answer before the
       // authorizer runs, so the client would never see the precise reason (expired, revoked,
       // wrong scheme), and RFC 7235 makes the "Bearer" scheme case-insensitive anyway.
     });
 
+    // The authorizer refuses a token with less life left than one cache TTL (revocation, docs/tokens.md).
+    functions.authorizer.addEnvironment(AUTHORIZER_ENV.cacheTtlSeconds, String(authorizerCacheTtl.toSeconds()));
+
     this.addRoutes(functions);
     this.addGatewayResponses();
 
+    this.usagePlans = new TenantUsagePlans(this, 'TenantRateLimits', {
+      api: this.api,
+      stageName,
+      limits: {
+        default: { ...TENANT_RATE_LIMIT_DEFAULTS.default, ...props.tenantRateLimits?.default },
+        ...(props.tenantRateLimits?.tiers ? { tiers: props.tenantRateLimits.tiers } : {}),
+      },
+      admin: functions.admin,
+      authorizer: functions.authorizer,
+    });
+    if (props.firewall !== false) {
+      this.firewall = new Firewall(this, 'Firewall', {
+        stage: this.api.deploymentStage,
+        name: `${Stack.of(this).stackName}-${id}-scim`,
+        options: props.firewall ?? {},
+      });
+    }
+    this.operations = new Operations(this, 'Operations', {
+      stage: this.api.deploymentStage,
+      table: this.table,
+      functions,
+      serviceName,
+      ...(props.alarmEmails ? { alarmEmails: props.alarmEmails } : {}),
+      ...(props.alarmThresholds ? { thresholds: props.alarmThresholds } : {}),
+      ...(this.firewall?.webAcl.name ? { webAclName: this.firewall.webAcl.name } : {}),
+    });
+
     this.scimBaseUrl = this.api.urlForPath(SCIM_PREFIX);
     this.adminBaseUrl = this.api.urlForPath(ADMIN_PREFIX);
+
+    this.events = new DirectoryEvents(this, 'Events', {
+      table: this.table,
+      handler: functions.events,
+      scimBaseUrl: this.scimBaseUrl,
+      ...(props.eventBus ? { eventBus: props.eventBus } : {}),
+      ...(props.feedRetention ? { feedRetention: props.feedRetention } : {}),
+      ...(customExtension ? { customExtension } : {}),
+    });
+    // Every alarm of the directory notifies the same topic.
+    this.events.deadLetterAlarm.addAlarmAction(new SnsAction(this.operations.alarmTopic));
+
+    acknowledgeNagFindings({
+      api: this.api,
+      functions: Object.values(functions),
+      tracing,
+      cloudWatchRole: props.cloudWatchRole ?? true,
+      usagePlans: [...this.usagePlans.plans.values()],
+      usagePlanKeysPolicy: this.usagePlans.planKeysPolicy,
+      deadLetterQueue: this.events.deadLetterQueue,
+      streamReaders: [functions.events],
+    });
   }
 
   private createTable(): Table {
@@ -246,16 +385,25 @@ export class ScimApi extends Construct {
     spec: FunctionSpec,
     options: {
       logRetention: RetentionDays;
-      tracing: boolean | undefined;
+      tracing: boolean;
       sourceMaps: boolean | undefined;
       bundleAwsSdk: boolean | undefined;
+      serviceName: string;
+      reservedConcurrency: number | undefined;
     },
   ): LambdaFunction {
     const id = pascalCase(name);
     const logGroup = new LogGroup(this, `${id}Logs`, { retention: options.logRetention });
+    // Its own role, allowed to write its own log group only (instead of the AWS managed
+    // AWSLambdaBasicExecutionRole, which may write any log group of the account).
+    const role = new Role(this, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `SCIM directory: the ${name} function`,
+    });
+    logGroup.grant(role, 'logs:CreateLogStream', 'logs:PutLogEvents');
     const lockFile = join(PACKAGE_ROOT, 'package-lock.json');
     return new NodejsFunction(this, `${id}Function`, {
-      entry: join(PACKAGE_ROOT, spec.entry),
+      entry: entryFile(spec.entry),
       handler: 'handler',
       description: spec.description,
       runtime: Runtime.NODEJS_22_X,
@@ -263,8 +411,20 @@ export class ScimApi extends Construct {
       memorySize: spec.memoryMb,
       timeout: name === 'authorizer' ? TIMEOUTS.authorizer : TIMEOUTS.route,
       logGroup,
+      role,
       ...(options.tracing ? { tracing: Tracing.ACTIVE } : {}),
-      ...(options.sourceMaps ? { environment: { NODE_OPTIONS: '--enable-source-maps' } } : {}),
+      ...(options.reservedConcurrency === undefined
+        ? {}
+        : {
+            reservedConcurrentExecutions: positiveInteger(`reservedConcurrency.${name}`, options.reservedConcurrency),
+          }),
+      environment: {
+        // Powertools (functions/telemetry.ts): metrics namespace, the `service` dimension, tracing.
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        [SERVICE_NAME_ENV]: options.serviceName,
+        POWERTOOLS_TRACE_ENABLED: String(options.tracing),
+        ...(options.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+      },
       // Inside this repository, bundle against its own lock file; embedded as a dependency (no lock
       // file shipped), let CDK find the consuming app's one.
       ...(existsSync(lockFile) ? { depsLockFilePath: lockFile, projectRoot: PACKAGE_ROOT } : {}),
@@ -285,7 +445,12 @@ export class ScimApi extends Construct {
       }
       return integration;
     };
-    const scimAuth: MethodOptions = { authorizationType: AuthorizationType.CUSTOM, authorizer: this.authorizer };
+    // apiKeyRequired: the tenant's usage plan applies (the key comes from the authorizer).
+    const scimAuth: MethodOptions = {
+      authorizationType: AuthorizationType.CUSTOM,
+      authorizer: this.authorizer,
+      apiKeyRequired: true,
+    };
     const adminAuth: MethodOptions = { authorizationType: AuthorizationType.IAM };
     for (const route of ROUTES) {
       // resourceForPath reuses existing segments, so /Users/{id} and /Users/.search become siblings.
@@ -298,7 +463,7 @@ export class ScimApi extends Construct {
     for (const response of GATEWAY_RESPONSES) {
       const template = scimErrorTemplate(response);
       this.api.addGatewayResponse(`Gateway${pascalCase(response.type)}`, {
-        type: responseTypeOf(response),
+        type: ResponseType.of(response.type),
         statusCode: String(response.status),
         responseHeaders: {
           // Header values are mapping expressions: a static value is single-quoted.
@@ -360,39 +525,6 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
     caller: AccessLogField.contextIdentityUserArn(),
   }),
 );
-
-function sourceIpPolicy(allowedSourceIps: readonly string[]): PolicyDocument {
-  // Deny-only: a resource policy that is silent about a request leaves the decision to the
-  // authorizer (SCIM) or to IAM (admin, same account). An "Allow *" statement here would instead
-  // let any signed AWS principal, from any account, through the AWS_IAM /admin routes.
-  return new PolicyDocument({
-    statements: [
-      new PolicyStatement({
-        sid: 'ScimOnlyFromAllowedSourceIps',
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: ['execute-api:Invoke'],
-        resources: [`execute-api:/*/*${SCIM_PREFIX}/*`],
-        conditions: { NotIpAddress: { 'aws:SourceIp': [...allowedSourceIps] } },
-      }),
-    ],
-  });
-}
-
-function validSourceIps(ips: readonly string[]): readonly string[] {
-  if (ips.length === 0)
-    throw new Error('allowedSourceIps: give at least one address or CIDR (omit the prop for no restriction)');
-  for (const entry of ips) {
-    const [address = '', prefix, ...rest] = entry.split('/');
-    const family = isIP(address);
-    const maxPrefix = family === 6 ? 128 : 32;
-    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= maxPrefix);
-    if (family === 0 || !prefixOk || rest.length > 0) {
-      throw new Error(`allowedSourceIps: "${entry}" is not an IPv4/IPv6 address or CIDR block`);
-    }
-  }
-  return ips;
-}
 
 function customExtensionEnv(definition: Record<string, unknown>): string {
   parseCustomExtension(definition); // throws the same message a cold start would, but at synth

@@ -4,6 +4,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct, Node } from 'constructs';
+import { TENANT_RATE_LIMIT_DEFAULTS } from '#infra/rate-limit-settings.ts';
 import { ScimApi, type ScimApiProps } from '#infra/scim-api.ts';
 
 export const OUTPUT_KEYS = {
@@ -11,6 +12,7 @@ export const OUTPUT_KEYS = {
   adminBaseUrl: 'AdminBaseUrl',
   tableName: 'TableName',
   tableStreamArn: 'TableStreamArn',
+  alarmTopicArn: 'AlarmTopicArn',
 } as const;
 
 /**
@@ -30,6 +32,17 @@ export const CONTEXT_KEYS = {
   /** JSON object (or its JSON text), see shared/scim/schema/custom-extension.ts. */
   customExtension: 'customExtension',
   tracing: 'tracing',
+  /** Comma-separated string or JSON array: /admin source addresses (default: allowedSourceIps). */
+  adminAllowedSourceIps: 'adminAllowedSourceIps',
+  /** Comma-separated string or JSON array of account ids / IAM principal ARNs allowed on /admin. */
+  adminPrincipals: 'adminPrincipals',
+  /** Per-tenant rate limit of the default tier (requests per second, burst). */
+  tenantRateLimit: 'tenantRateLimit',
+  tenantBurstLimit: 'tenantBurstLimit',
+  /** `false` for no WAF web ACL, or a number: requests per source IP per 5 minutes. */
+  firewall: 'firewall',
+  /** Comma-separated string or JSON array of email addresses for the alarm topic. */
+  alarmEmails: 'alarmEmails',
 } as const;
 
 export interface ScimStackProps extends StackProps {
@@ -58,6 +71,10 @@ export class ScimStack extends Stack {
     new CfnOutput(this, OUTPUT_KEYS.tableName, {
       value: this.scim.table.tableName,
       description: 'DynamoDB table holding the directory',
+    });
+    new CfnOutput(this, OUTPUT_KEYS.alarmTopicArn, {
+      value: this.scim.operations.alarmTopic.topicArn,
+      description: 'SNS topic every alarm of the directory notifies (subscribe on-call tools to it)',
     });
     new CfnOutput(this, OUTPUT_KEYS.tableStreamArn, {
       value: this.scim.table.tableStreamArn ?? '',
@@ -120,6 +137,28 @@ export function scimApiPropsFromContext(node: Node): ScimApiProps {
 
   const tracing = raw(CONTEXT_KEYS.tracing);
   if (tracing !== undefined) props.tracing = tracing === true || tracing === 'true';
+
+  const adminIps = raw(CONTEXT_KEYS.adminAllowedSourceIps);
+  if (adminIps !== undefined) props.adminAllowedSourceIps = stringList(adminIps);
+  const adminPrincipals = raw(CONTEXT_KEYS.adminPrincipals);
+  if (adminPrincipals !== undefined) props.adminPrincipals = stringList(adminPrincipals);
+  const emails = raw(CONTEXT_KEYS.alarmEmails);
+  if (emails !== undefined) props.alarmEmails = stringList(emails);
+
+  const tenantRate = num(CONTEXT_KEYS.tenantRateLimit);
+  const tenantBurst = num(CONTEXT_KEYS.tenantBurstLimit);
+  if (tenantRate !== undefined || tenantBurst !== undefined) {
+    props.tenantRateLimits = {
+      default: {
+        rateLimit: tenantRate ?? TENANT_RATE_LIMIT_DEFAULTS.default.rateLimit,
+        burstLimit: tenantBurst ?? TENANT_RATE_LIMIT_DEFAULTS.default.burstLimit,
+      },
+    };
+  }
+
+  const firewall = raw(CONTEXT_KEYS.firewall);
+  if (firewall === false || firewall === 'false') props.firewall = false;
+  else if (firewall !== undefined) props.firewall = { requestsPerIpPer5Minutes: num(CONTEXT_KEYS.firewall)! };
 
   return props;
 }

@@ -30,11 +30,7 @@ const progressLine = (label: string) => {
 export async function buildDirectory(stack: LocalStack, tenantId: string, size: number): Promise<Directory> {
   const start = nowMs();
   const scim = await stack.tenant(tenantId);
-  const users = await seedUsers(stack.ctx.db, tenantId, size, {
-    tag: tenantId,
-    concurrency: 32,
-    onProgress: progressLine(`${tenantId} users`),
-  });
+  // The big group first: every seeded user carries its id in its groups.
   const big = expectStatus(
     await scim.call('POST', '/Groups', {
       body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'All users' },
@@ -43,6 +39,12 @@ export async function buildDirectory(stack: LocalStack, tenantId: string, size: 
     'create group',
   );
   const bigGroupId = big.body.id as string;
+  const users = await seedUsers(stack.ctx.db, tenantId, size, {
+    tag: tenantId,
+    groupIds: [bigGroupId],
+    concurrency: 32,
+    onProgress: progressLine(`${tenantId} users`),
+  });
   await seedMembers(stack.ctx.db, tenantId, bigGroupId, users, {
     concurrency: 32,
     onProgress: progressLine(`${tenantId} members`),

@@ -1,6 +1,7 @@
 // Seeds a large directory straight into the table with parallel BatchWriteItem calls: creating
 // 100,000 users over HTTP would take longer than the whole bench may. The items are exactly what
-// shared/store/resources.ts writes (layout in shared/store/keys.ts); the docs go through the same
+// shared/store/resources.ts writes (layout in shared/store/keys.ts and resource-items.ts toItem,
+// with each user's groups on its item and the group's member count); the docs go through the same
 // normaliseResource a POST does; and the bench checks a seeded user reads back over HTTP like a
 // created one before it measures anything.
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -55,12 +56,20 @@ export interface SeededUser {
   externalId: string;
 }
 
-/** Seeds `count` users into `tenantId` and adds them to the tenant's userCount. */
+/**
+ * Seeds `count` users into `tenantId` and adds them to the tenant's userCount. `groupIds`: the
+ * groups every user is in (their member items are seeded by seedMembers).
+ */
 export async function seedUsers(
   db: Db,
   tenantId: string,
   count: number,
-  options: { tag: string; concurrency?: number; onProgress?: (done: number, total: number) => void },
+  options: {
+    tag: string;
+    groupIds?: string[];
+    concurrency?: number;
+    onProgress?: (done: number, total: number) => void;
+  },
 ): Promise<SeededUser[]> {
   const now = new Date().toISOString();
   const users: SeededUser[] = [];
@@ -81,6 +90,9 @@ export async function seedUsers(
       created: now,
       lastModified: now,
       doc,
+      // The user's groups and the mark that they are kept on the item (resource-items.ts toItem).
+      ...(options.groupIds?.length ? { grp: new Set(options.groupIds) } : {}),
+      mk: 1,
     });
     items.push({ ...keys.userName(tenantId, userName), id });
   }
@@ -101,7 +113,10 @@ export async function seedUsers(
   return users;
 }
 
-/** Seeds membership items (= resources.ts memberItem()) of `memberIds` (users) in group `groupId`. */
+/**
+ * Seeds membership items (= resource-items.ts memberItem()) of `members` (users) in group
+ * `groupId`, and adds them to the group's user count (the users' `grp` comes from seedUsers).
+ */
 export async function seedMembers(
   db: Db,
   tenantId: string,
@@ -121,5 +136,13 @@ export async function seedMembers(
     items,
     options.concurrency ?? 8,
     options.onProgress ? (d) => options.onProgress!(d, items.length) : undefined,
+  );
+  await db.doc.send(
+    new UpdateCommand({
+      TableName: db.tableName,
+      Key: keys.group(tenantId, groupId),
+      UpdateExpression: 'ADD mcu :n, v :one',
+      ExpressionAttributeValues: { ':n': members.length, ':one': 1 },
+    }),
   );
 }

@@ -2,6 +2,8 @@
 // Readable output by default, `--json` for scripts (the API's JSON bodies, unchanged).
 import { parseArgs } from 'node:util';
 import type { NewTokenView, TenantView, TokenView } from '#admin/views.ts';
+import { runConsole } from './console/command.ts';
+import { describeActivity, printEvents } from './events.ts';
 import { adminRequest, resolveTarget, TargetError, type AdminResponse, type Target } from './target.ts';
 
 export const USAGE = `Usage: scim-admin <command> [options]
@@ -14,10 +16,18 @@ Commands:
   token list <tenant>                              tokens with status, expiry and last use
   token revoke <tenant> <tokenId>                  revoke a token
   provisioning on|off <tenant>                     off revokes every token of the tenant
+  events <tenant> [--follow] [--types <t,...>] [--after <cursor>]
+                                                   change events, oldest first (--follow: like tail -f;
+                                                   --json: one envelope per line; docs/events.md)
+  activity <tenant> [--limit <n>]                  refused SCIM requests, newest first (7 days)
+  console [--port <n>]                             the admin console: a local web app on 127.0.0.1
+                                                   (prints the URL to open; docs/console.md)
 
-Target (local runner by default):
-  --url <url>          local runner URL (env SCIM_ADMIN_URL; default http://localhost:8080)
-  --admin-key <key>    local admin key (env ADMIN_KEY; default: the key in .data/admin-key)
+Target (the local runner by default, found through the runner.json \`npm start\` writes in
+DATA_DIR: .data/, or $DATA_DIR when set, whatever PORT it listens on):
+  --data-dir <dir>     the local runner started with DATA_DIR=<dir>
+  --url <url>          the local runner's URL (env SCIM_ADMIN_URL)
+  --admin-key <key>    local admin key (env ADMIN_KEY; default: the key file the runner recorded)
   --stack <name>       a deployed stack: its AdminBaseUrl output, requests signed with SigV4
   --region <region>    the stack's region (default: AWS_REGION / your AWS config)
   --profile <name>     AWS profile (default: the standard credential chain)
@@ -98,15 +108,21 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       options: {
         url: { type: 'string' },
         'admin-key': { type: 'string' },
+        'data-dir': { type: 'string' },
         stack: { type: 'string' },
         region: { type: 'string' },
         profile: { type: 'string' },
+        port: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         name: { type: 'string' },
         scope: { type: 'string' },
         days: { type: 'string' },
         'display-name': { type: 'string' },
+        follow: { type: 'boolean', short: 'f', default: false },
+        types: { type: 'string' },
+        after: { type: 'string' },
+        limit: { type: 'string' },
       },
     });
   } catch (error) {
@@ -120,11 +136,13 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   }
 
   try {
-    const command = planCommand(positionals, values);
+    const consolePort = positionals[0] === 'console' ? consolePortOf(positionals, values) : undefined;
+    const command = consolePort === undefined ? planCommand(positionals, values) : undefined;
     const target = await resolveTarget(
       {
         ...(values.url ? { url: values.url } : {}),
         ...(values['admin-key'] ? { adminKey: values['admin-key'] } : {}),
+        ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
         ...(values.stack ? { stack: values.stack } : {}),
         ...(values.region ? { region: values.region } : {}),
         ...(values.profile ? { profile: values.profile } : {}),
@@ -132,6 +150,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       io.env,
       io.cwd,
     );
+    if (!command) return await runConsole(target, consolePort!, io);
+    if (command.run) return await command.run(target, io);
     const res = await send(target, command);
     if (res.status >= 400) {
       const detail =
@@ -163,7 +183,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
 
 function hint(target: Target, status: number): string {
   if (status === 401 && target.kind === 'local')
-    return '\n(check the admin key: --admin-key, ADMIN_KEY or .data/admin-key)';
+    return `\n(the admin key from ${target.adminKeySource} was refused: pass the runner's key with --admin-key, or --data-dir <the runner's DATA_DIR> to read the admin-key file it saved)`;
   if (status === 403 && target.kind === 'aws')
     return '\n(your AWS identity needs execute-api:Invoke on the admin routes of this stage)';
   return '';
@@ -174,9 +194,20 @@ interface Command {
   path: string;
   body?: unknown;
   render: (body: unknown) => string;
+  /** Commands that make several requests (events --follow) run on their own. */
+  run?: (target: Target, io: Io) => Promise<number>;
 }
 
 type Values = Record<string, string | boolean | undefined>;
+
+/** `console [--port <n>]`: the port to listen on, 0 for a free one. */
+function consolePortOf(positionals: string[], values: Values): number {
+  if (positionals.length !== 1) throw new UsageError('usage: scim-admin console [--port <n>]');
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError('--port must be a port number from 1 to 65535 (leave it out for a free port)');
+  return port;
+}
 
 function planCommand(positionals: string[], values: Values): Command {
   const [group, action, ...rest] = positionals;
@@ -257,6 +288,30 @@ function planCommand(positionals: string[], values: Values): Command {
             : `\nProvisioning is on. Create a token if the tenant has none: scim-admin token create ${tenantId} --name <name>`;
         return describeTenant(t) + note;
       },
+    };
+  }
+  if (group === 'events') {
+    const [tenantId] = [action, ...rest];
+    if (!tenantId || rest.length)
+      throw new UsageError('usage: scim-admin events <tenant> [--follow] [--types <t,...>]');
+    const path = `/admin/tenants/${seg(tenantId)}/events`;
+    const options = {
+      tenantId,
+      follow: values.follow === true,
+      json: values.json === true,
+      ...(str('types') ? { types: str('types')! } : {}),
+      ...(str('after') ? { after: str('after')! } : {}),
+    };
+    return { method: 'GET', path, render: () => '', run: (target, io) => printEvents(target, options, io) };
+  }
+  if (group === 'activity') {
+    const [tenantId] = [action, ...rest];
+    if (!tenantId || rest.length) throw new UsageError('usage: scim-admin activity <tenant> [--limit <n>]');
+    const limit = str('limit');
+    return {
+      method: 'GET',
+      path: `/admin/tenants/${seg(tenantId)}/activity${limit ? `?limit=${seg(limit)}` : ''}`,
+      render: (b) => describeActivity(tenantId, b),
     };
   }
   throw new UsageError(`unknown command: ${positionals.join(' ')}`);

@@ -1,4 +1,5 @@
 import { contextFromEnv } from '#api/context.ts';
+import { instrument } from '#functions/telemetry.ts';
 import { discoveryHandler } from './app.ts';
 
-export const handler = discoveryHandler(contextFromEnv());
+export const handler = instrument(discoveryHandler(contextFromEnv()));

@@ -1,4 +1,7 @@
 import { contextFromEnv } from '#api/context.ts';
+import { instrument } from '#functions/telemetry.ts';
 import { groupsHandler } from './app.ts';
 
-export const handler = groupsHandler(contextFromEnv());
+const ctx = contextFromEnv();
+
+export const handler = instrument(groupsHandler(ctx), { db: ctx.db });

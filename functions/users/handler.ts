@@ -1,4 +1,7 @@
 import { contextFromEnv } from '#api/context.ts';
+import { instrument } from '#functions/telemetry.ts';
 import { usersHandler } from './app.ts';
 
-export const handler = usersHandler(contextFromEnv());
+const ctx = contextFromEnv();
+
+export const handler = instrument(usersHandler(ctx), { db: ctx.db });

@@ -1,9 +1,10 @@
 // Runs DynamoDB Local (the real engine, a Java jar fetched from npm by scripts/fetch-dynamodb-local.mjs)
 // as a child process, and makes sure it never outlives us.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -61,25 +62,44 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: 
   }
 }
 
-/** Starts DynamoDB Local on a free port: in memory, or persisted under dataDir. */
+/** DynamoDB Local listens here only: it has no authentication (see LoopbackDynamoDbLocal.java). */
+export const DYNAMODB_LOCAL_HOST = '127.0.0.1';
+
+const LAUNCHER = join(dirname(fileURLToPath(import.meta.url)), 'LoopbackDynamoDbLocal.java');
+
+let sourceLaunch: boolean | undefined;
+/** Java can run a single-file source program when it ships its compiler (a JDK; most JREs do not). */
+function canRunJavaSource(): boolean {
+  sourceLaunch ??= /\bjdk\.compiler\b/.test(spawnSync('java', ['--list-modules'], { encoding: 'utf8' }).stdout ?? '');
+  return sourceLaunch;
+}
+
+/**
+ * The java command line: through the loopback launcher when Java can compile it, else DynamoDB
+ * Local's own main class, which listens on every interface (said loudly: then it is reachable from
+ * the network without authentication).
+ */
+function javaArgs(dir: string, options: string[]): string[] {
+  const vm = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-Xmx1g'];
+  if (canRunJavaSource()) {
+    return [...vm, '-cp', join(dir, 'DynamoDBLocal.jar'), LAUNCHER, DYNAMODB_LOCAL_HOST, ...options];
+  }
+  console.warn(
+    `warning: this Java cannot run ${LAUNCHER} (no jdk.compiler module: a JRE, not a JDK), so DynamoDB Local listens on every network interface, without authentication. Install a JDK 17+ to keep it on ${DYNAMODB_LOCAL_HOST}.`,
+  );
+  return [...vm, '-jar', join(dir, 'DynamoDBLocal.jar'), ...options];
+}
+
+/** Starts DynamoDB Local on a free port of 127.0.0.1: in memory, or persisted under dataDir. */
 export async function startDynamoDbLocal(options: { dataDir?: string; port?: number } = {}): Promise<DynamoDbLocal> {
   const dir: string = ensureDynamoDbLocal();
   const port = options.port ?? (await freePort());
   const storage = options.dataDir ? ['-dbPath', options.dataDir, '-sharedDb'] : ['-inMemory'];
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const child = spawn(
-    'java',
-    [
-      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
-      '-Xmx1g',
-      '-jar',
-      join(dir, 'DynamoDBLocal.jar'),
-      '-port',
-      String(port),
-      ...storage,
-    ],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const child = spawn('java', javaArgs(dir, ['-port', String(port), '-disableTelemetry', ...storage]), {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -88,7 +108,7 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
     if (child.exitCode === null) child.kill('SIGKILL');
   };
   process.once('exit', kill);
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = `http://${DYNAMODB_LOCAL_HOST}:${port}`;
   try {
     await waitUntilReady(endpoint, child, 60_000);
   } catch (error) {

@@ -7,10 +7,11 @@ import type {
   APIGatewayAuthorizerResult,
   Context,
 } from 'aws-lambda';
+import type { GatewayControl } from '#admin/gateway.ts';
 import type { AppContext } from '#api/context.ts';
 import type { RouteFunction } from '#api/routes.ts';
 import { adminHandler } from '#functions/admin/app.ts';
-import { authorizerHandler } from '#functions/authorizer/app.ts';
+import { authorizerHandler, type AuthorizerOptions } from '#functions/authorizer/app.ts';
 import { discoveryHandler } from '#functions/discovery/app.ts';
 import { groupsHandler } from '#functions/groups/app.ts';
 import { usersHandler } from '#functions/users/app.ts';
@@ -18,7 +19,10 @@ import { usersHandler } from '#functions/users/app.ts';
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type TokenAuthorizer = (event: APIGatewayTokenAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
 
-export function localFunctions(ctx: AppContext): {
+export function localFunctions(
+  ctx: AppContext,
+  options: { gateway?: GatewayControl; authorizer?: AuthorizerOptions } = {},
+): {
   routes: Record<RouteFunction, ProxyHandler>;
   authorizer: TokenAuthorizer;
 } {
@@ -27,8 +31,8 @@ export function localFunctions(ctx: AppContext): {
       users: usersHandler(ctx) as ProxyHandler,
       groups: groupsHandler(ctx) as ProxyHandler,
       discovery: discoveryHandler(ctx) as ProxyHandler,
-      admin: adminHandler(ctx) as ProxyHandler,
+      admin: adminHandler(ctx, options.gateway) as ProxyHandler,
     },
-    authorizer: authorizerHandler(ctx) as TokenAuthorizer,
+    authorizer: authorizerHandler(ctx, options.authorizer) as TokenAuthorizer,
   };
 }

@@ -7,9 +7,24 @@ import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, Context } from '
 import { errorResponse } from '#http/handler.ts';
 import type { AppContext } from '#api/context.ts';
 import { matchRoute } from '#api/routes.ts';
-import { NotFoundError, PayloadTooLargeError, ScimError, UnauthorizedError } from '#scim/errors.ts';
+import {
+  MethodNotAllowedError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ScimError,
+  TooManyRequestsError,
+  UnauthorizedError,
+} from '#scim/errors.ts';
 import { metered } from '#store/client.ts';
 import { localFunctions } from './functions.ts';
+import { localGateway } from './gateway.ts';
+import { TenantRateLimiter } from './rate-limit.ts';
+import { GATEWAY_RESPONSES } from '#infra/gateway-responses.ts';
+import type { TenantRateLimits } from '#infra/rate-limit-settings.ts';
+
+/** API Gateway's THROTTLED gateway response, with the bucket's own delay. */
+const throttled = (retryAfterSeconds: number) =>
+  new TooManyRequestsError(GATEWAY_RESPONSES.find((r) => r.type === 'THROTTLED')!.detail, retryAfterSeconds);
 
 /** API Gateway's own payload limit. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
@@ -22,6 +37,13 @@ export interface LocalApiOptions {
   authorizerCacheTtlSeconds?: number;
   /** Adds `x-dynamodb-cost` (requests, round trips, RCU, WCU) to every response: for tests and the bench. */
   exposeCost?: boolean;
+  /** Per-tenant rate limits, as the stack's usage plans enforce them (`tenantRateLimits`); absent: none. */
+  rateLimits?: TenantRateLimits;
+  /**
+   * The URL clients reach this runner on (`http://localhost:8080`): Location and meta.location are
+   * built from it, never from the client's Host header. Default: the address the server listens on.
+   */
+  baseUrl?: string;
 }
 
 interface CachedPolicy {
@@ -92,8 +114,14 @@ function parseQuery(raw: string): { single: Record<string, string>; multi: Recor
 export function createLocalApi(options: LocalApiOptions): http.Server {
   const { ctx, adminKey, exposeCost = false } = options;
   const ttlMs = (options.authorizerCacheTtlSeconds ?? 60) * 1000;
-  const functions = localFunctions(ctx);
   const cache = new Map<string, CachedPolicy>();
+  // Revoking a token flushes this cache, as FlushStageAuthorizersCache does when deployed.
+  const gateway = localGateway({
+    flush: () => cache.clear(),
+    ...(options.rateLimits && { rateLimits: options.rateLimits }),
+  });
+  const functions = localFunctions(ctx, { gateway, authorizer: { cacheTtlSeconds: ttlMs / 1000 } });
+  const limiter = options.rateLimits && new TenantRateLimiter(options.rateLimits);
 
   async function authorize(token: string, methodArn: string): Promise<APIGatewayAuthorizerResult> {
     const now = Date.now();
@@ -104,21 +132,46 @@ export function createLocalApi(options: LocalApiOptions): http.Server {
     return result;
   }
 
+  /** Where clients reach us: the configured base URL, else the address we listen on. */
+  function base(): URL {
+    if (options.baseUrl) return new URL(options.baseUrl);
+    const address = server.address();
+    if (!address || typeof address === 'string') return new URL('http://localhost');
+    const host = address.address === '::' || address.address === '0.0.0.0' ? 'localhost' : address.address;
+    return new URL(`http://${host.includes(':') ? `[${host}]` : host}:${address.port}`);
+  }
+
   async function handle(
     req: http.IncomingMessage,
     body: string,
   ): Promise<{ status: number; headers: Record<string, string>; body: string }> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // The request target as sent, split by hand: `new URL` would read `//host/x` or `http://host/x`
+    // as another host, and throws on some targets.
+    const target = req.url ?? '/';
+    const queryAt = target.indexOf('?');
     const method = req.method ?? 'GET';
-    const path = url.pathname;
-    const match = matchRoute(method, path);
+    const path = queryAt < 0 ? target : target.slice(0, queryAt);
+    const rawQuery = queryAt < 0 ? '' : target.slice(queryAt + 1);
     const accept = req.headers.accept;
     const gatewayError = (error: ScimError) => {
       const res = errorResponse('scim', accept, error);
       return { status: res.statusCode, headers: res.headers as Record<string, string>, body: res.body };
     };
-    if (!match || !('route' in match)) {
-      return gatewayError(new NotFoundError(`no such endpoint: ${method} ${path}`));
+    let match: ReturnType<typeof matchRoute>;
+    try {
+      match = matchRoute(method, path);
+    } catch (error) {
+      if (error instanceof ScimError) return gatewayError(error);
+      throw error;
+    }
+    const shown = path.length > 200 ? `${path.slice(0, 200)}…` : path;
+    if (match && 'allowed' in match) {
+      const allowed = [...new Set(match.allowed)].join(', ');
+      const res = gatewayError(new MethodNotAllowedError(`${method} is not supported on ${shown}; use ${allowed}`));
+      return { ...res, headers: { ...res.headers, Allow: allowed } };
+    }
+    if (!match) {
+      return gatewayError(new NotFoundError(`no such endpoint: ${method} ${shown}`));
     }
     const { route, pathParameters } = match;
     const authorization = req.headers.authorization;
@@ -132,6 +185,10 @@ export function createLocalApi(options: LocalApiOptions): http.Server {
         return gatewayError(new UnauthorizedError(detail));
       }
       authorizerContext = { ...(result.context as Record<string, string>), principalId: result.principalId };
+      // The usage plan's throttle, after the authorizer as in API Gateway: one bucket per key.
+      const bucket = result.usageIdentifierKey ?? `tenant:${authorizerContext.tenantId}`;
+      const admission = limiter?.admit(bucket, authorizerContext.rateLimitTier);
+      if (admission && !admission.allowed) return gatewayError(throttled(admission.retryAfterSeconds));
     } else {
       const given = /^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1]?.trim() ?? '';
       if (!given || !sameSecret(given, adminKey)) {
@@ -151,9 +208,11 @@ export function createLocalApi(options: LocalApiOptions): http.Server {
       (multiValueHeaders[name] ??= []).push(value);
     }
     // API Gateway adds these; the handlers build absolute URLs (meta.location) from them.
-    headers['X-Forwarded-Proto'] = 'http';
-    multiValueHeaders['X-Forwarded-Proto'] = ['http'];
-    const query = parseQuery(url.search.slice(1));
+    const origin = base();
+    const proto = origin.protocol.replace(':', '');
+    headers['X-Forwarded-Proto'] = proto;
+    multiValueHeaders['X-Forwarded-Proto'] = [proto];
+    const query = parseQuery(rawQuery);
     const hasQuery = Object.keys(query.single).length > 0;
     const event: APIGatewayProxyEvent = {
       resource: route.path,
@@ -171,7 +230,8 @@ export function createLocalApi(options: LocalApiOptions): http.Server {
         accountId: '000000000000',
         apiId: 'localapi',
         authorizer: authorizerContext,
-        domainName: req.headers.host ?? 'localhost',
+        // As API Gateway does: the domain the API is served on, whatever Host the client sent.
+        domainName: origin.host,
         httpMethod: method,
         identity: {
           sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
@@ -185,12 +245,15 @@ export function createLocalApi(options: LocalApiOptions): http.Server {
         stage: 'local',
       },
     };
+    const started = performance.now();
     const { result, cost } = await metered(() =>
       functions.routes[route.function](event, lambdaContext(route.function)),
     );
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(result.headers ?? {})) out[name] = String(value);
     if (exposeCost) {
+      // The route function's own time (the Lambda's duration), for the fuzz campaign's slowest requests.
+      out['Server-Timing'] = `function;dur=${(performance.now() - started).toFixed(1)}`;
       out['x-dynamodb-cost'] = JSON.stringify({
         requests: cost.requests,
         roundTrips: cost.roundTrips,
@@ -202,7 +265,7 @@ export function createLocalApi(options: LocalApiOptions): http.Server {
     return { status: result.statusCode, headers: out, body: result.body };
   }
 
-  return http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
@@ -230,4 +293,5 @@ export function createLocalApi(options: LocalApiOptions): http.Server {
         });
     });
   });
+  return server;
 }

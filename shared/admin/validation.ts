@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { InvalidSyntaxError, InvalidValueError } from '#scim/errors.ts';
 import { TENANT_ID_PATTERN } from '#store/keys.ts';
+import { TIER_PATTERN } from './gateway.ts';
 
 export const MAX_TOKEN_NAME_LENGTH = 100;
 export const MAX_DISPLAY_NAME_LENGTH = 200;
@@ -18,6 +19,12 @@ export const tenantBody = z.strictObject({
         z.minLength(1, 'displayName must not be empty'),
         z.maxLength(MAX_DISPLAY_NAME_LENGTH, `displayName must be at most ${MAX_DISPLAY_NAME_LENGTH} characters`),
       ),
+  ),
+  /** A rate-limit tier of the deployment (checked against its tiers by the service). */
+  rateLimitTier: z.optional(
+    z
+      .string({ error: 'rateLimitTier must be a string' })
+      .check(z.regex(TIER_PATTERN, 'rateLimitTier must be a tier name such as "default"')),
   ),
 });
 

@@ -1,6 +1,7 @@
 // What the admin API (and the CLI and console that read it) shows of tenants and tokens. Never the
 // token hash; the plain token only in NewTokenView, once.
 import type { TokenScope } from '#auth/token.ts';
+import { DEFAULT_TIER } from '#store/tenant-rate-limit.ts';
 import { activeSlots, type Tenant } from '#store/tenants.ts';
 import type { StoredToken } from '#store/tokens.ts';
 
@@ -9,6 +10,8 @@ export interface TenantView {
   displayName?: string;
   provisioning: { enabled: boolean };
   counts: { users: number; groups: number; activeTokens: number };
+  /** The tenant's rate-limit tier (docs/deploy.md, "Per-tenant rate limits"). */
+  rateLimit: { tier: string };
   createdAt?: string;
   updatedAt?: string;
 }
@@ -43,6 +46,7 @@ export function tenantView(tenant: Tenant, nowMs: number): TenantView {
       groups: tenant.groupCount,
       activeTokens: Object.keys(activeSlots(tenant.tokenSlots, nowMs)).length,
     },
+    rateLimit: { tier: tenant.rateLimitTier ?? DEFAULT_TIER },
     ...(tenant.createdAt ? { createdAt: tenant.createdAt } : {}),
     ...(tenant.updatedAt ? { updatedAt: tenant.updatedAt } : {}),
   };

@@ -6,6 +6,8 @@ import { createDb, type Db } from '#store/client.ts';
 export interface AppConfig extends AdminConfig {
   /** Custom extension schema (JSON), see shared/scim/schema/custom-extension.ts. */
   customExtension?: string;
+  /** The pull feed holds back events younger than this (shared/admin/feed.ts). @default 3000 */
+  feedSettleMs?: number;
 }
 
 export interface AppContext {
@@ -25,6 +27,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     tokenLifetimeDays: intFrom(env.TOKEN_LIFETIME_DAYS, 365),
     maxTokenLifetimeDays: intFrom(env.MAX_TOKEN_LIFETIME_DAYS, 730),
     ...(env.SCIM_CUSTOM_EXTENSION ? { customExtension: env.SCIM_CUSTOM_EXTENSION } : {}),
+    ...(env.FEED_SETTLE_MS && Number.isInteger(Number(env.FEED_SETTLE_MS))
+      ? { feedSettleMs: Math.max(0, Number(env.FEED_SETTLE_MS)) }
+      : {}),
   };
 }
 

@@ -2,10 +2,16 @@
 // from it, and the local runner (infra/local) dispatches requests with it, so the deployed API and
 // the local one cannot disagree.
 
+import { InvalidSyntaxError } from '#scim/errors.ts';
+
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** How a function may touch the table: least privilege, granted by one helper in the stack. */
-export type TableAccess = 'none' | 'read' | 'read-write' | 'token-check';
+/**
+ * How a function may touch the table: least privilege by key prefix, granted by one helper in the
+ * stack (infra/bind-table.ts says what each mode allows). `read` / `read-write`: tenant data only.
+ */
+export type TableAccess =
+  'none' | 'read' | 'read-write' | 'token-check' | 'directory' | 'admin' | 'tenant-list' | 'events';
 
 export interface FunctionSpec {
   /** Entry file, relative to the project root; it exports `handler`. */
@@ -24,13 +30,13 @@ export const FUNCTIONS = {
   },
   users: {
     entry: 'functions/users/handler.ts',
-    tableAccess: 'read-write',
+    tableAccess: 'directory',
     description: 'SCIM /Users and POST /.search',
     memoryMb: 1024,
   },
   groups: {
     entry: 'functions/groups/handler.ts',
-    tableAccess: 'read-write',
+    tableAccess: 'directory',
     description: 'SCIM /Groups',
     memoryMb: 1024,
   },
@@ -42,14 +48,28 @@ export const FUNCTIONS = {
   },
   admin: {
     entry: 'functions/admin/handler.ts',
-    tableAccess: 'read-write',
+    tableAccess: 'admin',
     description: 'Admin API: tenants, tokens, provisioning',
+    memoryMb: 512,
+  },
+  tokenExpiry: {
+    entry: 'functions/token-expiry/handler.ts',
+    tableAccess: 'tenant-list',
+    description: 'Daily: per tenant, the days until its newest active SCIM token expires (CloudWatch metric)',
+    memoryMb: 256,
+  },
+  // Reads the table's stream (event source mapping in infra/events.ts), writes the tenants' feeds.
+  events: {
+    entry: 'functions/events/handler.ts',
+    tableAccess: 'events',
+    description: 'Change events: table stream to the tenant feeds and the EventBridge bus',
     memoryMb: 512,
   },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
-export type RouteFunction = Exclude<FunctionName, 'authorizer'>;
+/** Functions that serve routes (the rest run on their own: the authorizer, scheduled jobs). */
+export type RouteFunction = Exclude<FunctionName, 'authorizer' | 'tokenExpiry' | 'events'>;
 
 export interface Route {
   method: HttpMethod;
@@ -85,6 +105,8 @@ export const ROUTES: readonly Route[] = [
   scim('PATCH', '/Users/{id}', 'users'),
   scim('DELETE', '/Users/{id}', 'users'),
   scim('POST', '/.search', 'users'),
+  // RFC 7644 §3.11: /Me is not supported here, and says so with 501 rather than 404.
+  ...(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const).map((method) => scim(method, '/Me', 'users')),
 
   scim('GET', '/Groups', 'groups'),
   scim('POST', '/Groups', 'groups'),
@@ -100,20 +122,37 @@ export const ROUTES: readonly Route[] = [
   scim('GET', '/Schemas', 'discovery'),
   scim('GET', '/Schemas/{id}', 'discovery'),
 
+  admin('GET', '/tenants'),
   admin('PUT', '/tenants/{tenantId}'),
   admin('GET', '/tenants/{tenantId}'),
   admin('POST', '/tenants/{tenantId}/tokens'),
   admin('GET', '/tenants/{tenantId}/tokens'),
   admin('DELETE', '/tenants/{tenantId}/tokens/{tokenId}'),
   admin('PUT', '/tenants/{tenantId}/provisioning'),
+  // The application's pull feed of change events, and the refused SCIM requests (docs/events.md).
+  admin('GET', '/tenants/{tenantId}/events'),
+  admin('GET', '/tenants/{tenantId}/activity'),
+  // Directory reads for admins (the console's Directory screen): read-only, IAM-protected like the rest.
+  admin('GET', '/tenants/{tenantId}/users'),
+  admin('GET', '/tenants/{tenantId}/users/{userId}'),
+  admin('GET', '/tenants/{tenantId}/groups'),
+  admin('GET', '/tenants/{tenantId}/groups/{groupId}'),
 ];
 
-/** Matches a concrete path against the table; returns the route and its path parameters. */
+/**
+ * Matches a concrete path against the table; returns the route and its path parameters, or the
+ * methods the path does have (a 405). Throws InvalidSyntaxError for a parameter whose
+ * percent-escapes do not decode (`%`, `%E0%A4%A`): a 400, as API Gateway answers.
+ */
 export function matchRoute(
   method: string,
   path: string,
 ): { route: Route; pathParameters: Record<string, string> } | { allowed: HttpMethod[] } | undefined {
-  const segments = path.replace(/\/+$/, '').split('/');
+  // API Gateway reads `//Users` as `/Users` (a base URL configured with a trailing "/"), and so do we.
+  const segments = path
+    .replace(/\/{2,}/g, '/')
+    .replace(/\/+$/, '')
+    .split('/');
   const allowed: HttpMethod[] = [];
   let best: { route: Route; pathParameters: Record<string, string>; score: number } | undefined;
   for (const route of ROUTES) {
@@ -126,7 +165,7 @@ export function matchRoute(
       const param = /^\{(\w+)\}$/.exec(part);
       if (param) {
         if (!actual) return false;
-        params[param[1]!] = decodeURIComponent(actual);
+        params[param[1]!] = actual;
         return true;
       }
       score += 1;
@@ -141,6 +180,18 @@ export function matchRoute(
     // A static part (/Users/.search) wins over a parameter (/Users/{id}), as in API Gateway.
     if (!best || score > best.score) best = { route, pathParameters: params, score };
   }
-  if (best) return { route: best.route, pathParameters: best.pathParameters };
+  if (best) return { route: best.route, pathParameters: decodeParameters(best.pathParameters) };
   return allowed.length ? { allowed } : undefined;
+}
+
+function decodeParameters(raw: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    try {
+      out[name] = decodeURIComponent(value);
+    } catch {
+      throw new InvalidSyntaxError(`the path has a malformed percent-escape in its ${name} segment`);
+    }
+  }
+  return out;
 }

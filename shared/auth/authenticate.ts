@@ -2,10 +2,13 @@
 // or why it is refused. Order of checks, cheapest first:
 //   1. shape and checksum of the token       no DynamoDB call
 //   2. token item by hash                    GetItem (consistent)
-//   3. expiry against ctx.clock()            every time; DynamoDB TTL only cleans up later
+//   3. expiry against ctx.clock()            every time; DynamoDB TTL only cleans up later. A token
+//                                            with less than the authorizer cache TTL left is refused
+//                                            already: a cached Allow must never outlive the token.
 //   4. tenant: provisioning on, and the token still holds a slot   GetItem (consistent)
 // The deny details are meant for the admin reading the IdP's error log; they never say whether
 // a malformed or guessed token resembles a real one.
+import { DEFAULT_TIER } from '#store/tenant-rate-limit.ts';
 import { getTenant, type StoreContext } from '#store/tenants.ts';
 import { findToken, touchToken } from '#store/tokens.ts';
 import { bearerToken } from './bearer.ts';
@@ -24,7 +27,16 @@ export const DENY_DETAIL: Record<DenyReason, string> = {
 };
 
 export type AuthDecision =
-  | { allow: true; tenantId: string; tokenId: string; scope: TokenScope }
+  | {
+      allow: true;
+      tenantId: string;
+      tokenId: string;
+      scope: TokenScope;
+      expiresAt: string;
+      /** The tenant's rate-limit tier, and its usage-plan key once the key is in the plan. */
+      rateLimitTier: string;
+      usageKey?: string;
+    }
   | { allow: false; reason: DenyReason; tenantId?: string; tokenId?: string };
 
 const deny = (reason: DenyReason, ids: { tenantId?: string; tokenId?: string } = {}): AuthDecision => ({
@@ -33,7 +45,12 @@ const deny = (reason: DenyReason, ids: { tenantId?: string; tokenId?: string } =
   ...ids,
 });
 
-export async function authenticate(ctx: StoreContext, authorization: string | undefined): Promise<AuthDecision> {
+/** `cacheTtlMs`: how long API Gateway may cache this decision (the stage's authorizer cache TTL). */
+export async function authenticate(
+  ctx: StoreContext,
+  authorization: string | undefined,
+  cacheTtlMs = 0,
+): Promise<AuthDecision> {
   const token = bearerToken(authorization);
   if (!token || !isWellFormed(token)) return deny('malformed');
   const hash = hashToken(token);
@@ -49,7 +66,7 @@ export async function authenticate(ctx: StoreContext, authorization: string | un
   const { token: stored } = found;
   const ids = { tenantId: stored.tenantId, tokenId: stored.id };
   const now = ctx.clock();
-  if (Date.parse(stored.expiresAt) <= now.getTime()) return deny('expired', ids);
+  if (Date.parse(stored.expiresAt) - cacheTtlMs <= now.getTime()) return deny('expired', ids);
 
   const tenant = await getTenant(ctx, stored.tenantId);
   if (!tenant) return deny('unknown', ids);
@@ -61,5 +78,13 @@ export async function authenticate(ctx: StoreContext, authorization: string | un
     // Best effort: a failed bookkeeping write must not refuse a valid token.
     await touchToken(ctx, hash, now, staleBefore).catch(() => false);
   }
-  return { allow: true, tenantId: stored.tenantId, tokenId: stored.id, scope: stored.scope };
+  return {
+    allow: true,
+    tenantId: stored.tenantId,
+    tokenId: stored.id,
+    scope: stored.scope,
+    expiresAt: stored.expiresAt,
+    rateLimitTier: tenant.rateLimitTier ?? DEFAULT_TIER,
+    ...(tenant.apiKey?.plan ? { usageKey: tenant.apiKey.value } : {}),
+  };
 }

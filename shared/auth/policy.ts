@@ -25,14 +25,29 @@ export function scimRoutesArns(methodArn: string): string[] {
 
 type Decision<A extends boolean> = Extract<AuthDecision, { allow: A }>;
 
-export function allowPolicy(methodArn: string, decision: Decision<true>): APIGatewayAuthorizerResult {
+/**
+ * `usageIdentifierKey`: the API key of the usage plan that rate-limits this tenant (the API's
+ * apiKeySource is AUTHORIZER, so API Gateway counts the request against that key's bucket; the
+ * cached answer keeps counting against it). Omitted when there is none (local runner).
+ */
+export function allowPolicy(
+  methodArn: string,
+  decision: Decision<true>,
+  usageIdentifierKey?: string,
+): APIGatewayAuthorizerResult {
   return {
     principalId: decision.tokenId,
     policyDocument: {
       Version: '2012-10-17',
       Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: scimRoutesArns(methodArn) }],
     },
-    context: { tenantId: decision.tenantId, tokenId: decision.tokenId, scope: decision.scope },
+    context: {
+      tenantId: decision.tenantId,
+      tokenId: decision.tokenId,
+      scope: decision.scope,
+      rateLimitTier: decision.rateLimitTier,
+    },
+    ...(usageIdentifierKey ? { usageIdentifierKey } : {}),
   };
 }
 

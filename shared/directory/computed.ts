@@ -1,5 +1,7 @@
-// The computed attributes: a user's `groups` and a group's `members` are not stored on the
-// resource item. They are read only when the response (or a filter) needs them.
+// The computed attributes: a user's `groups` are kept on its item (membership writes maintain
+// them; items from before that fall back to the membership index), a group's `members` are items
+// of their own, read only when the response (or a filter) needs them; the group item's member
+// count says beforehand how many there are.
 import { TooManyError } from '#scim/errors.ts';
 import { project } from '#scim/projection.ts';
 import type { SchemaRegistry } from '#scim/schema/registry.ts';
@@ -7,6 +9,7 @@ import type { Db } from '#store/client.ts';
 import {
   groupIdsOf,
   isMember,
+  keptGroups,
   listMembers,
   type Member,
   type ResourceType,
@@ -29,11 +32,37 @@ export function wants(
   return probe[attribute] !== undefined;
 }
 
-/** Every member of a group, or 400 tooMany past MAX_MEMBERS_RETURNED. */
-export async function allMembers(db: Db, tenantId: string, groupId: string): Promise<Member[]> {
-  const { members, truncated } = await listMembers(db, tenantId, groupId, MAX_MEMBERS_RETURNED);
-  if (truncated) throw tooManyMembers(groupId);
-  return members;
+/** A group's members read together with the group item, before its member count is known. */
+export const FIRST_MEMBERS_PAGE = 100;
+
+/**
+ * Every member of a group, or 400 tooMany past MAX_MEMBERS_RETURNED. With the group's member
+ * count (`count`, from its item) a group over the limit is refused without reading members, and an
+ * empty one costs nothing; `first` is a first page already read, continued from where it ended.
+ */
+export async function allMembers(
+  db: Db,
+  tenantId: string,
+  groupId: string,
+  count?: number,
+  first?: { members: Member[]; truncated: boolean },
+): Promise<Member[]> {
+  if (count !== undefined && count > MAX_MEMBERS_RETURNED) throw tooManyMembers(groupId);
+  if (count === 0) return [];
+  if (first && !first.truncated) return first.members;
+  const done = first?.members ?? [];
+  const last = done[done.length - 1];
+  const rest = await listMembers(db, tenantId, groupId, MAX_MEMBERS_RETURNED - done.length, {
+    ...(last ? { after: last.value } : {}),
+  });
+  if (rest.truncated) throw tooManyMembers(groupId);
+  return [...done, ...rest.members];
+}
+
+/** A user's (or group's) groups: from its item, or from the index for an item that predates that. */
+export function groupsOf(db: Db, tenantId: string, r: StoredResource): Promise<string[]> {
+  const kept = keptGroups(r);
+  return kept ? Promise.resolve(kept) : groupIdsOf(db, tenantId, r.id);
 }
 
 export const tooManyMembers = (groupId: string) =>
@@ -41,22 +70,25 @@ export const tooManyMembers = (groupId: string) =>
     `group ${groupId} has more than ${MAX_MEMBERS_RETURNED} members; read it with excludedAttributes=members and check membership with filter=members[value eq "<id>"]`,
   );
 
-/** The resource as a default GET renders it, with the computed attributes the projection asks for. */
+/**
+ * The resource as a default GET renders it, with the computed attributes the projection asks for.
+ * `memberCount`: the group's count as read with `r` (not after a write of its members).
+ */
 export async function withComputed(
   deps: DirectoryDeps,
   caller: Caller,
   r: StoredResource,
   projection: Projection,
-  groups?: string[],
+  known: { groups?: string[]; memberCount?: number } = {},
 ): Promise<Record<string, unknown>> {
   const { db, registry } = deps;
   const extras: { groups?: string[]; members?: Member[] } = {};
-  if (groups) extras.groups = groups;
+  if (known.groups) extras.groups = known.groups;
   else if (r.resourceType === 'User' && wants(registry, 'User', 'groups', projection)) {
-    extras.groups = await groupIdsOf(db, caller.tenantId, r.id);
+    extras.groups = await groupsOf(db, caller.tenantId, r);
   }
   if (r.resourceType === 'Group' && wants(registry, 'Group', 'members', projection)) {
-    extras.members = await allMembers(db, caller.tenantId, r.id);
+    extras.members = await allMembers(db, caller.tenantId, r.id, known.memberCount);
   }
   return render(registry, caller.scimBase, r, extras);
 }
@@ -72,9 +104,9 @@ export class Lookups {
     private readonly db: Db,
     private readonly tenantId: string,
   ) {}
-  groupsOf(id: string): Promise<string[]> {
-    let p = this.groups.get(id);
-    if (!p) this.groups.set(id, (p = groupIdsOf(this.db, this.tenantId, id)));
+  groupsOf(r: StoredResource): Promise<string[]> {
+    let p = this.groups.get(r.id);
+    if (!p) this.groups.set(r.id, (p = groupsOf(this.db, this.tenantId, r)));
     return p;
   }
   isMember(groupId: string, memberId: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 // GET /Users, /Groups and the .search endpoints (RFC 7644 §3.4.2, §3.4.3; RFC 9865 cursors).
-// Unfiltered listings walk the table in creation order; a filter is answered from an index when
-// the query planner finds one, otherwise from a bounded scan, then evaluated, sorted and sliced.
+// Unfiltered listings walk the table in creation order; so does `groups.value eq` alone, over the
+// group's member items. Other filters are answered from an index when the query planner finds
+// one, otherwise from a bounded scan, then evaluated, sorted and sliced.
 import type { FilterNode } from '#scim/ast.ts';
 import { registryLookup } from '#scim/attribute-access.ts';
 import { TooManyError } from '#scim/errors.ts';
@@ -8,15 +9,19 @@ import { compileFilter } from '#scim/filter-eval.ts';
 import { project } from '#scim/projection.ts';
 import type { ScimResult } from '#scim/result.ts';
 import {
+  countMembers,
   findByExternalId,
   findGroupsByDisplayName,
   findUserIdByUserName,
+  getResource,
   getResources,
   groupIdsOf,
+  keptMemberCount,
   listMembers,
   listResources,
   loadPageCursor,
   savePageCursor,
+  skipMembers,
   skipResources,
   tenantCounts,
   type Member,
@@ -26,7 +31,9 @@ import {
 import { allMembers, Lookups, wants, withComputed } from './computed.ts';
 import { decodeCursor, decodeOffset, encodeCursor, encodeOffset } from './cursor.ts';
 import type { ListParams } from './params.ts';
-import { planIndex, referencedMemberValues, references, type IndexPlan } from './query-planner.ts';
+import { checkBudget, withBudget } from '#store/client.ts';
+import { isResourceId, keyFits, keys } from '#store/keys.ts';
+import { groupEquality, planIndex, referencedMemberValues, references, type IndexPlan } from './query-planner.ts';
 import { ENDPOINT, render } from './render.ts';
 import { sortResources } from './sorting.ts';
 import type { Caller, DirectoryDeps, Projection } from './types.ts';
@@ -34,7 +41,38 @@ import type { Caller, DirectoryDeps, Projection } from './types.ts';
 /** A filter no index can answer evaluates at most this many resources. */
 export const MAX_FILTER_SCAN = 10_000;
 
+/** POST /.search reads both types up to startIndex + count - 1; deeper pages are per type. */
+export const MAX_SEARCH_WINDOW = 1000;
+
 const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+
+/** What a refused request was doing, for the 400 tooMany detail (client.ts BudgetExceeded). */
+const budgetTopic = (params: ListParams) =>
+  params.filterText
+    ? `the filter ${JSON.stringify(params.filterText.length > 120 ? `${params.filterText.slice(0, 120)}…` : params.filterText)}`
+    : params.sortBy
+      ? `sorting by ${params.sortBy}`
+      : 'this listing';
+
+/** Index lookups a plan makes (one per term of a union). */
+const lookupsOf = (plan: IndexPlan): number =>
+  plan.kind === 'union' ? plan.plans.reduce((n, p) => n + lookupsOf(p), 0) : 1;
+
+/** A value that cannot form a key (an id that is not a ULID, a name over the limit) was never stored. */
+function canMatch(tenantId: string, plan: Exclude<IndexPlan, { kind: 'union' }>): boolean {
+  switch (plan.kind) {
+    case 'id':
+    case 'member':
+    case 'group':
+      return isResourceId(plan.value);
+    case 'userName':
+      return keyFits(() => keys.userName(tenantId, plan.value));
+    case 'externalId':
+      return keyFits(() => keys.userExternalId(tenantId, plan.value) && keys.groupExternalId(tenantId, plan.value));
+    case 'displayName':
+      return keyFits(() => keys.groupDisplayName(tenantId, plan.value));
+  }
+}
 
 interface Page {
   total: number;
@@ -46,7 +84,7 @@ export class Listing {
   constructor(private readonly deps: DirectoryDeps) {}
 
   async list(type: ResourceType, caller: Caller, params: ListParams): Promise<ScimResult> {
-    const page = await this.page(type, caller, params);
+    const page = await withBudget(budgetTopic(params), () => this.page(type, caller, params));
     return {
       status: 200,
       body: {
@@ -62,9 +100,17 @@ export class Listing {
 
   /** POST /.search (RFC 7644 §3.4.3): Users then Groups, as one list. */
   async searchAll(caller: Caller, params: ListParams): Promise<ScimResult> {
+    // Both types are read from their start up to the window's end, so the window is bounded.
+    if (params.startIndex - 1 + params.count > MAX_SEARCH_WINDOW) {
+      throw new TooManyError(
+        `POST /.search pages Users and Groups together up to startIndex + count - 1 = ${MAX_SEARCH_WINDOW}; page deeper with POST /Users/.search and POST /Groups/.search (docs/limits.md)`,
+      );
+    }
     const window = { ...params, startIndex: 1, count: params.startIndex - 1 + params.count };
     delete window.cursor;
-    const [users, groups] = await Promise.all((['User', 'Group'] as const).map((t) => this.page(t, caller, window)));
+    const [users, groups] = await withBudget(`this search (${budgetTopic(params)})`, () =>
+      Promise.all((['User', 'Group'] as const).map((t) => this.page(t, caller, window))),
+    );
     const all = [...users!.resources, ...groups!.resources];
     const page = all.slice(params.startIndex - 1, params.startIndex - 1 + params.count);
     return {
@@ -92,10 +138,15 @@ export class Listing {
 
     const lookups = new Lookups(db, caller.tenantId);
     const wantGroups = type === 'User' && wants(registry, 'User', 'groups', projection);
-    const candidates = params.filter
-      ? await this.candidates(type, caller, params.filter, lookups, wantGroups)
-      : undefined;
-    if (params.filter || params.sortBy) {
+    const inGroup = type === 'User' && params.filter && !params.sortBy ? groupEquality(params.filter) : undefined;
+    const candidates =
+      params.filter && inGroup === undefined ? await this.candidates(type, caller, params.filter, lookups) : undefined;
+    if (inGroup !== undefined) {
+      // A value that is not a group id matches no user, without a read.
+      ({ page, total, nextCursor, saved } = isResourceId(inGroup)
+        ? await this.groupMembers(caller, inGroup, params)
+        : { page: [], total: 0 });
+    } else if (params.filter || params.sortBy) {
       // Indexed candidates (or a bounded scan) evaluated in memory, then sorted and sliced.
       const pool = candidates ?? (await this.scan(type, caller));
       const matched = await this.evaluate(type, caller, pool, lookups, params.filter);
@@ -112,7 +163,10 @@ export class Listing {
     const [resources] = await Promise.all([
       Promise.all(
         page.map(async (r) =>
-          withComputed(this.deps, caller, r, projection, wantGroups ? await lookups.groupsOf(r.id) : undefined),
+          withComputed(this.deps, caller, r, projection, {
+            ...(wantGroups ? { groups: await lookups.groupsOf(r) } : {}),
+            memberCount: keptMemberCount(r),
+          }),
         ),
       ),
       saved,
@@ -162,29 +216,88 @@ export class Listing {
     return { page: result.items, total, ...(saved ? { saved } : {}) };
   }
 
+  /**
+   * `groups.value eq "<g>"` alone: the group's user members in id (= creation) order, one page
+   * read from its member items (Limit = count), the users fetched by key, totalResults from the
+   * group's member count. The cost is the page's, whatever the group's size; walking startIndex
+   * pages saves each next page's position like the unfiltered walk does (from page 2 on, so the
+   * first page stays at 3 requests).
+   */
+  private async groupMembers(
+    caller: Caller,
+    groupId: string,
+    params: ListParams,
+  ): Promise<{ page: StoredResource[]; total: number; nextCursor?: string; saved?: Promise<void> }> {
+    const { db } = this.deps;
+    const t = caller.tenantId;
+    const queryKey = `User.groups.${groupId}`;
+    // The group item (its user count) is read while the page's start is found.
+    const group = getResource(db, t, 'Group', groupId);
+    group.catch(() => undefined); // awaited below; a failure before that must not go unhandled
+    let after: string | undefined;
+    if (params.cursor !== undefined) {
+      after = params.cursor ? decodeCursor(params.cursor) : undefined;
+    } else if (params.startIndex > 1) {
+      after =
+        (await loadPageCursor(db, t, queryKey, params.startIndex)) ??
+        (await skipMembers(db, t, groupId, 'User', params.startIndex - 1));
+    }
+    const [g, slice] = await Promise.all([
+      group,
+      params.count > 0
+        ? listMembers(db, t, groupId, params.count, { type: 'User', ...(after ? { after } : {}) })
+        : { members: [], truncated: false },
+    ]);
+    if (!g) return { page: [], total: 0 };
+    const ids = slice.members.map((m) => m.value);
+    const last = ids[ids.length - 1];
+    const more = slice.truncated && last !== undefined;
+    const saved =
+      more && params.cursor === undefined && params.startIndex > 1
+        ? savePageCursor(
+            db,
+            t,
+            queryKey,
+            params.startIndex + ids.length,
+            last,
+            Math.floor(this.deps.clock().getTime() / 1000),
+          )
+        : undefined;
+    saved?.catch(() => undefined); // awaited by the caller with the rendering
+    const [page, total] = await Promise.all([
+      getResources(db, t, 'User', ids),
+      // A group from before member counts were kept is counted (once per request, until backfilled).
+      keptMemberCount(g) !== undefined ? g.memberCounts!.users : countMembers(db, t, groupId).then((c) => c.users),
+    ]);
+    if (params.cursor !== undefined) return { page, total, ...(more ? { nextCursor: encodeCursor(last) } : {}) };
+    return { page, total, ...(saved ? { saved } : {}) };
+  }
+
   /** Resources an indexed equality in the filter narrows the search to, or undefined when none does. */
   private async candidates(
     type: ResourceType,
     caller: Caller,
     filter: FilterNode,
     lookups: Lookups,
-    wantGroups: boolean,
   ): Promise<StoredResource[] | undefined> {
     const { db } = this.deps;
     const t = caller.tenantId;
     const plan = planIndex(type, filter);
     if (!plan) return undefined;
-    const memberRefs = type === 'Group' ? referencedMemberValues(filter) : undefined;
-    const needGroups = wantGroups || references(filter, 'groups');
-    // Once an id is known, what evaluation and rendering need about it starts in parallel.
+    checkBudget(lookupsOf(plan), `${lookupsOf(plan)} index lookups`);
+    const memberRefs = type === 'Group' ? referencedMemberValues(filter)?.filter(isResourceId) : undefined;
+    // Once an id is known, what evaluation needs about it starts in parallel (a user's groups
+    // come with its item). Awaited in evaluate(); the catch only keeps an early failure (over
+    // budget, throttled) from being an unhandled rejection meanwhile.
     const fetchIds = (ids: string[]) => {
-      for (const id of ids) {
-        if (type === 'User' && needGroups) void lookups.groupsOf(id);
-        for (const m of memberRefs ?? []) void lookups.isMember(id, m);
-      }
+      for (const id of ids) for (const m of memberRefs ?? []) lookups.isMember(id, m).catch(() => undefined);
       return getResources(db, t, type, ids);
     };
+    // A member count read from an index may lag behind the table: such groups read their members.
+    const fromIndex = (list: StoredResource[]) =>
+      type === 'Group' ? list.map((r) => ({ ...r, membershipKept: false })) : list;
     const run = async (p: IndexPlan): Promise<StoredResource[]> => {
+      if (p.kind !== 'union' && !canMatch(t, p)) return [];
       switch (p.kind) {
         case 'id':
           return fetchIds([p.value]);
@@ -193,9 +306,9 @@ export class Listing {
           return id ? fetchIds([id]) : [];
         }
         case 'externalId':
-          return findByExternalId(db, t, type, p.value);
+          return fromIndex(await findByExternalId(db, t, type, p.value));
         case 'displayName':
-          return findGroupsByDisplayName(db, t, p.value);
+          return fromIndex(await findGroupsByDisplayName(db, t, p.value));
         case 'member':
           return fetchIds(await groupIdsOf(db, t, p.value));
         case 'group': {
@@ -249,13 +362,22 @@ export class Listing {
     const { registry } = this.deps;
     // Unqualified extension names (`manager`, `employeeNumber`) resolve as they do in PATCH paths.
     const matches = compileFilter(filter, registryLookup(registry, type));
-    const memberRefs = type === 'Group' ? referencedMemberValues(filter) : undefined;
+    // Only ids can be members: other values are absent without a read.
+    const memberRefs = type === 'Group' ? referencedMemberValues(filter)?.filter(isResourceId) : undefined;
     const needsGroups = type === 'User' && references(filter, 'groups');
+    if (type === 'Group' && references(filter, 'members')) {
+      // Known before any read: each group costs one read per `members eq <id>` term (or a read of its members).
+      const perGroup = memberRefs ? memberRefs.length : 1;
+      checkBudget(
+        pool.length * perGroup,
+        `${pool.length * perGroup} reads (${pool.length} groups × ${memberRefs ? `${perGroup} "members" terms` : 'their member lists'})`,
+      );
+    }
     const out: StoredResource[] = [];
     await Promise.all(
       pool.map(async (r) => {
         const extras: { groups?: string[]; members?: Member[] } = {};
-        if (needsGroups) extras.groups = await lookups.groupsOf(r.id);
+        if (needsGroups) extras.groups = await lookups.groupsOf(r);
         if (type === 'Group' && references(filter, 'members')) {
           if (memberRefs) {
             // Only `members eq <id>` style terms: check those items instead of reading the member list.
@@ -266,7 +388,7 @@ export class Listing {
               .filter((v): v is string => v !== undefined)
               .map((value) => ({ value, type: 'User' as const }));
           } else {
-            extras.members = await allMembers(this.deps.db, caller.tenantId, r.id);
+            extras.members = await allMembers(this.deps.db, caller.tenantId, r.id, keptMemberCount(r));
           }
         }
         if (matches(render(registry, caller.scimBase, r, extras))) out.push(r);

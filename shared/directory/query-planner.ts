@@ -55,6 +55,17 @@ export function planIndex(type: ResourceType, node: FilterNode): IndexPlan | und
   return undefined;
 }
 
+/**
+ * The group id when the whole filter is one equality on a user's groups (`groups eq "g"`,
+ * `groups.value eq "g"`, `groups[value eq "g"]`): then the result is exactly the group's user
+ * members, which can be paged straight from its member items.
+ */
+export function groupEquality(node: FilterNode): string | undefined {
+  if (node.kind !== 'compare' && !(node.kind === 'valuePath' && node.filter.kind === 'compare')) return undefined;
+  const eq = equality(node);
+  return eq && eq.attr === 'groups' && (!eq.sub || eq.sub === 'value') ? eq.value : undefined;
+}
+
 export function references(node: FilterNode, attribute: string): boolean {
   switch (node.kind) {
     case 'and':

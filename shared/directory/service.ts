@@ -3,7 +3,7 @@
 // search live in listing.ts; the store reports failed conditions as SCIM errors.
 import { monotonicFactory } from 'ulid';
 import { hashPassword } from '#auth/password.ts';
-import { InvalidValueError, NotFoundError, PreconditionFailedError } from '#scim/errors.ts';
+import { InvalidSyntaxError, InvalidValueError, NotFoundError, PreconditionFailedError } from '#scim/errors.ts';
 import { applyPatch } from '#scim/patch.ts';
 import { project } from '#scim/projection.ts';
 import { normaliseResource } from '#scim/resource.ts';
@@ -14,16 +14,16 @@ import {
   deleteResource,
   getResource,
   getResources,
-  groupIdsOf,
+  keptMemberCount,
   listMembers,
   MissingMembers,
   replaceResource,
-  VersionMismatch,
   type Member,
   type ResourceType,
   type StoredResource,
 } from '#store/resources.ts';
-import { MAX_MEMBERS_RETURNED, tooManyMembers, wants, withComputed } from './computed.ts';
+import { allMembers, FIRST_MEMBERS_PAGE, groupsOf, MAX_MEMBERS_RETURNED, wants, withComputed } from './computed.ts';
+import { retryAfterConflict, withConflictRetries } from './conflicts.ts';
 import { Listing } from './listing.ts';
 import type { ListParams } from './params.ts';
 import { ENDPOINT, etagOf, parseEntityTags, render } from './render.ts';
@@ -55,20 +55,6 @@ export class Directory {
 
   private now(): string {
     return this.deps.clock().toISOString();
-  }
-
-  /**
-   * A user's groups cannot change through a write to the user, so they are read in parallel with
-   * the user itself rather than after the write: one round trip fewer.
-   */
-  private userGroups(
-    caller: Caller,
-    type: ResourceType,
-    id: string,
-    projection: Projection,
-  ): Promise<string[] | undefined> {
-    if (type !== 'User' || !wants(this.deps.registry, 'User', 'groups', projection)) return Promise.resolve(undefined);
-    return groupIdsOf(this.deps.db, caller.tenantId, id);
   }
 
   private respond(
@@ -120,9 +106,13 @@ export class Directory {
       lastModified: now,
       doc: input.doc,
       ...(input.password ? { passwordHash: hashPassword(input.password) } : {}),
+      groups: [],
+      membershipKept: true,
+      ...(type === 'Group' ? { memberCounts: { users: 0, groups: 0 } } : {}),
     };
     const members = (input.members ?? []).map(toMember);
-    await this.withMemberTypes(caller, members, (m) => createResource(db, caller.tenantId, r, m));
+    // More members than one transaction holds are added in chunks, each moving the version.
+    r.version = await this.withMemberTypes(caller, members, (m) => createResource(db, caller.tenantId, r, m));
     const resource = render(
       registry,
       caller.scimBase,
@@ -144,27 +134,43 @@ export class Directory {
     ifNoneMatch?: string,
   ): Promise<ScimResult> {
     const { db, registry } = this.deps;
-    // The resource and its computed attribute are read in parallel: one round trip.
+    // A user's groups come with its item. A group's first members are read in parallel with it
+    // (one round trip for most groups); its member count then says whether to read more, or to
+    // refuse a group over the limit without reading further.
     const needGroups = type === 'User' && wants(registry, 'User', 'groups', projection);
     const needMembers = type === 'Group' && wants(registry, 'Group', 'members', projection);
-    const [r, groups, members] = await Promise.all([
+    const [r, first] = await Promise.all([
       getResource(db, caller.tenantId, type, id),
-      needGroups ? groupIdsOf(db, caller.tenantId, id) : undefined,
-      needMembers ? listMembers(db, caller.tenantId, id, MAX_MEMBERS_RETURNED) : undefined,
+      needMembers ? listMembers(db, caller.tenantId, id, FIRST_MEMBERS_PAGE) : undefined,
     ]);
     if (!r) throw notFound(type, id);
     const tags = parseEntityTags(ifNoneMatch);
     if (tags === 'any' || (tags && tags.includes(r.version)))
       return { status: 304, headers: { ETag: etagOf(r.version) } };
-    if (members?.truncated) throw tooManyMembers(id);
+    const [groups, members] = await Promise.all([
+      needGroups ? groupsOf(db, caller.tenantId, r) : undefined,
+      needMembers ? allMembers(db, caller.tenantId, id, keptMemberCount(r), first) : undefined,
+    ]);
     const resource = render(registry, caller.scimBase, r, {
       ...(groups ? { groups } : {}),
-      ...(members ? { members: members.members } : {}),
+      ...(members ? { members } : {}),
     });
     return this.respond(type, caller, r, resource, projection, 200);
   }
 
-  async replace(
+  /** PUT: without If-Match, a concurrent change is re-read and the body applied again (conflicts.ts). */
+  replace(
+    type: ResourceType,
+    caller: Caller,
+    id: string,
+    body: unknown,
+    projection: Projection,
+    ifMatch?: string,
+  ): Promise<ScimResult> {
+    return withConflictRetries(ifMatch, () => this.replaceOnce(type, caller, id, body, projection, ifMatch));
+  }
+
+  private async replaceOnce(
     type: ResourceType,
     caller: Caller,
     id: string,
@@ -173,10 +179,7 @@ export class Directory {
     ifMatch?: string,
   ): Promise<ScimResult> {
     const { db, registry } = this.deps;
-    const [before, groups] = await Promise.all([
-      getResource(db, caller.tenantId, type, id),
-      this.userGroups(caller, type, id, projection),
-    ]);
+    const before = await getResource(db, caller.tenantId, type, id);
     if (!before) throw notFound(type, id);
     ifMatchVersion(ifMatch, before);
     const input = normaliseResource(registry, type, body, 'replace', render(registry, caller.scimBase, before));
@@ -187,29 +190,24 @@ export class Directory {
       doc: input.doc,
       ...(input.password ? { passwordHash: hashPassword(input.password) } : {}),
     };
-    let memberChanges: { add: Member[]; remove: string[] } | undefined;
-    if (type === 'Group' && input.members !== undefined) {
-      // PUT carries the full member list (Okta): write only the difference.
+    let memberChanges: { add: Member[]; remove: Member[] } | undefined;
+    if (type === 'Group') {
+      // PUT replaces the whole group, members included (Okta sends the full list; keycloak-scim
+      // leaves an empty list out, so a PUT without `members` empties the group): write only the
+      // difference.
       const current = (await listMembers(db, caller.tenantId, id, Number.MAX_SAFE_INTEGER)).members;
-      const wanted = input.members.map(toMember);
+      const wanted = (input.members ?? []).map(toMember);
       const currentIds = new Set(current.map((m) => m.value));
       const wantedIds = new Set(wanted.map((m) => m.value));
       memberChanges = {
         add: wanted.filter((m) => !currentIds.has(m.value)),
-        remove: current.filter((m) => !wantedIds.has(m.value)).map((m) => m.value),
+        remove: current.filter((m) => !wantedIds.has(m.value)),
       };
     }
-    await this.withMemberTypes(caller, memberChanges?.add ?? [], (add) =>
+    after.version = await this.withMemberTypes(caller, memberChanges?.add ?? [], (add) =>
       replaceResource(db, caller.tenantId, before, after, memberChanges ? { ...memberChanges, add } : undefined),
     );
-    return this.respond(
-      type,
-      caller,
-      after,
-      await withComputed(this.deps, caller, after, projection, groups),
-      projection,
-      200,
-    );
+    return this.respond(type, caller, after, await withComputed(this.deps, caller, after, projection), projection, 200);
   }
 
   async patch(
@@ -237,21 +235,24 @@ export class Directory {
       });
       const version = ifMatchVersion(ifMatch);
       // `remove members` without a value or filter empties the group: only then is the list read.
-      const remove = memberChanges?.removeAll
-        ? (await listMembers(db, caller.tenantId, id, Number.MAX_SAFE_INTEGER)).members.map((m) => m.value)
+      const remove: Array<string | Member> = memberChanges?.removeAll
+        ? (await listMembers(db, caller.tenantId, id, Number.MAX_SAFE_INTEGER)).members
         : (memberChanges?.remove ?? []);
-      await this.withMemberTypes(caller, (memberChanges?.add ?? []).map(toMember), (add) =>
-        changeMembers(db, caller.tenantId, id, { add, remove }, this.now(), false, version),
+      // The new version is known from If-Match, else read back once (a transaction returns no values).
+      const after = await this.withMemberTypes(caller, (memberChanges?.add ?? []).map(toMember), (add) =>
+        changeMembers(db, caller.tenantId, id, { add, remove }, this.now(), {
+          ...(version !== undefined ? { ifVersion: version } : {}),
+          wantVersion: !explicitProjection,
+        }),
       );
-      if (!explicitProjection) return { status: 204 };
+      if (!explicitProjection)
+        return { status: 204, ...(after !== undefined ? { headers: { ETag: etagOf(after) } } : {}) };
       return this.get(type, caller, id, projection);
     }
 
+    const startedAt = Date.now();
     for (let attempt = 0; ; attempt += 1) {
-      const [before, groups] = await Promise.all([
-        getResource(db, caller.tenantId, type, id),
-        this.userGroups(caller, type, id, projection),
-      ]);
+      const before = await getResource(db, caller.tenantId, type, id);
       if (!before) throw notFound(type, id);
       ifMatchVersion(ifMatch, before);
       const current = render(registry, caller.scimBase, before);
@@ -283,21 +284,20 @@ export class Directory {
         doc: input.doc,
         ...(newPassword ? { passwordHash: hashPassword(newPassword) } : {}),
       };
+      let versionKnown = true;
       try {
         if (!docChanged && changes && (changes.add.length || changes.remove.length)) {
-          await this.withMemberTypes(caller, changes.add, (add) =>
-            changeMembers(
-              db,
-              caller.tenantId,
-              id,
-              { add, remove: changes!.remove },
-              after.lastModified,
-              false,
-              before.version,
-            ),
+          const version = await this.withMemberTypes(caller, changes.add, (add) =>
+            changeMembers(db, caller.tenantId, id, { add, remove: changes!.remove }, after.lastModified, {
+              ifVersion: before.version,
+              wantVersion: true,
+            }),
           );
+          // undefined: chunked, and another write came in before the version was read back.
+          if (version !== undefined) after.version = version;
+          else versionKnown = false;
         } else if (docChanged || changes) {
-          await this.withMemberTypes(caller, changes?.add ?? [], (add) =>
+          after.version = await this.withMemberTypes(caller, changes?.add ?? [], (add) =>
             replaceResource(db, caller.tenantId, before, after, changes ? { ...changes, add } : undefined),
           );
         } else {
@@ -308,22 +308,23 @@ export class Directory {
                 type,
                 caller,
                 before,
-                await withComputed(this.deps, caller, before, projection, groups),
+                await withComputed(this.deps, caller, before, projection, { memberCount: keptMemberCount(before) }),
                 projection,
                 200,
               );
         }
       } catch (error) {
-        // Someone else wrote in between: read again and re-apply, unless the client pinned a version.
-        if (error instanceof VersionMismatch && ifMatch === undefined && attempt < 5) continue;
-        throw error;
+        // Someone else wrote in between: read again and re-apply (conflicts.ts), unless the client pinned a version.
+        await retryAfterConflict(error, ifMatch, attempt, startedAt);
+        continue;
       }
-      if (type === 'Group' && !explicitProjection) return { status: 204, headers: { ETag: etagOf(after.version) } };
+      if (type === 'Group' && !explicitProjection)
+        return { status: 204, ...(versionKnown ? { headers: { ETag: etagOf(after.version) } } : {}) };
       return this.respond(
         type,
         caller,
         after,
-        await withComputed(this.deps, caller, after, projection, groups),
+        await withComputed(this.deps, caller, after, projection),
         projection,
         200,
       );
@@ -332,16 +333,21 @@ export class Directory {
 
   async delete(type: ResourceType, caller: Caller, id: string, ifMatch?: string): Promise<ScimResult> {
     const { db } = this.deps;
-    // Everything hanging off the resource is read together with it: one round trip.
-    const [r, memberOf, ownMembers] = await Promise.all([
-      getResource(db, caller.tenantId, type, id),
-      groupIdsOf(db, caller.tenantId, id),
-      type === 'Group' ? listMembers(db, caller.tenantId, id, Number.MAX_SAFE_INTEGER) : undefined,
-    ]);
-    if (!r) throw notFound(type, id);
-    const version = ifMatchVersion(ifMatch, r);
-    await deleteResource(db, caller.tenantId, r, this.now(), version, { memberOf, members: ownMembers?.members ?? [] });
-    return { status: 204 };
+    const startedAt = Date.now();
+    for (let attempt = 0; ; attempt += 1) {
+      // The item says which groups it is in (and a group how many members it has): the delete
+      // is conditioned on its version, so those are exactly the memberships it removes.
+      const r = await getResource(db, caller.tenantId, type, id);
+      if (!r) throw notFound(type, id);
+      ifMatchVersion(ifMatch, r);
+      try {
+        await deleteResource(db, caller.tenantId, r, this.now());
+        return { status: 204 };
+      } catch (error) {
+        // Changed in between (a membership, say): read again, unless the client pinned a version.
+        await retryAfterConflict(error, ifMatch, attempt, startedAt);
+      }
+    }
   }
 
   list(type: ResourceType, caller: Caller, params: ListParams): Promise<ScimResult> {
@@ -366,6 +372,13 @@ function patchOperations(body: unknown): Array<Record<string, unknown>> {
   const list = ops?.Operations ?? ops?.operations;
   if (!Array.isArray(list) || list.length === 0) {
     throw new InvalidValueError('a PATCH body needs a non-empty "Operations" array (RFC 7644 §3.5.2)');
+  }
+  // Shapes first: what follows reads `op.path` and `op.value` of every element.
+  const bad = list.findIndex((op) => op === null || typeof op !== 'object' || Array.isArray(op));
+  if (bad >= 0) {
+    throw new InvalidSyntaxError(
+      `Operations[${bad}] must be an object with "op", "path" and "value" (RFC 7644 §3.5.2), got ${JSON.stringify(list[bad])}`,
+    );
   }
   return list as Array<Record<string, unknown>>;
 }

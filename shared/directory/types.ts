@@ -12,6 +12,8 @@ export interface Caller {
   tenantId: string;
   /** `https://host/stage/scim/v2` */
   scimBase: string;
+  /** The SCIM token making the request (by id): recorded on what it writes (events name it). */
+  tokenId?: string;
 }
 
 /** `attributes` / `excludedAttributes` as sent (RFC 7644 §3.4.2.5). */

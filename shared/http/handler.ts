@@ -50,6 +50,8 @@ export interface ApiRequest {
   /** Set by the authorizer on SCIM routes. */
   tenantId: string;
   tokenId?: string;
+  /** Admin routes: who calls (the IAM user or role ARN when deployed, `local-admin` locally). */
+  principal?: string;
   scope: TokenScope;
   /** Everything before the route path: `https://host/stage` deployed, `http://localhost:8080` locally. */
   baseUrl: string;
@@ -74,12 +76,19 @@ function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers'] | null): Reco
 
 function baseUrlOf(event: APIGatewayProxyEvent, headers: Record<string, string>): string {
   const ctx = event.requestContext;
-  const proto = headers['x-forwarded-proto'] ?? 'https';
-  const host = headers.host ?? ctx.domainName ?? 'localhost';
+  const proto = headers['x-forwarded-proto'] === 'http' ? 'http' : 'https';
+  // The domain API Gateway (or the local runner) was reached on, never the client's Host header:
+  // Location and meta.location must not point wherever a client says.
+  const host = ctx.domainName ?? headers.host ?? 'localhost';
   // requestContext.path carries the stage (and any base path mapping) in front of event.path.
   const fullPath = ctx.path ?? event.path;
   const prefix = fullPath.endsWith(event.path) ? fullPath.slice(0, fullPath.length - event.path.length) : '';
   return `${proto}://${host}${prefix}`;
+}
+
+function principalOf(event: APIGatewayProxyEvent, authorizer: Record<string, string | undefined>) {
+  const principal = event.requestContext.identity?.userArn ?? authorizer.principalId;
+  return principal ? { principal } : {};
 }
 
 function contentTypeFor(kind: Kind, accept: string | undefined): string {
@@ -95,7 +104,12 @@ const READ_ONLY_METHODS = new Set(['GET', 'HEAD']);
 const isSearch = (resource: string) => resource.endsWith('/.search');
 
 function toScimError(error: unknown): ScimError {
-  if (error instanceof ScimError) return error;
+  if (error instanceof ScimError) {
+    // A 500 is a bug whatever its type; a 503 (throttling, timeouts) is worth a warning; a 501 is by design.
+    if (error.status >= 500 && error.status !== 501 && error.status !== 503) logger.error('server error', { error });
+    else if (error.status === 503) logger.warn('service unavailable', { detail: error.detail, error: error.message });
+    return error;
+  }
   const e = error as { statusCode?: number; message?: string; cause?: { package?: string; message?: string } };
   if (e?.cause?.package === '@middy/http-json-body-parser') {
     if (e.message === 'Unsupported Media Type') {
@@ -121,11 +135,55 @@ export function errorResponse(kind: Kind, accept: string | undefined, error: Sci
   return respond(kind, accept, { status: error.status, body: error.toBody(), headers: error.headers });
 }
 
+/** A SCIM request the directory refused, as the onRefused hook sees it (never a header). */
+export interface RefusedRequest {
+  tenantId: string;
+  tokenId?: string;
+  method: string;
+  /** The request path (`/scim/v2/Users/123`), without the stage or the query string. */
+  path: string;
+  error: ScimError;
+  /** The parsed JSON body, when it parsed. */
+  body?: unknown;
+}
+
+export interface HandlerHooks {
+  /**
+   * Told about every SCIM request answered with an error, after the response is built. The
+   * response waits for it at most REFUSAL_HOOK_TIMEOUT_MS, and its failures are logged, never
+   * answered: bookkeeping must not slow or fail the request.
+   */
+  onRefused?: (refused: RefusedRequest) => Promise<void>;
+}
+
+export const REFUSAL_HOOK_TIMEOUT_MS = 200;
+
+async function reportRefusal(
+  hook: NonNullable<HandlerHooks['onRefused']>,
+  event: APIGatewayProxyEvent,
+  error: ScimError,
+) {
+  const authorizer = (event.requestContext?.authorizer ?? {}) as Record<string, string | undefined>;
+  if (!authorizer.tenantId) return;
+  const body = event.body as unknown;
+  const done = hook({
+    tenantId: authorizer.tenantId,
+    ...(authorizer.tokenId ? { tokenId: authorizer.tokenId } : {}),
+    method: event.httpMethod,
+    path: event.path,
+    error,
+    ...(body && typeof body === 'object' ? { body } : {}),
+  }).catch((e: unknown) => logger.warn('recording a refused request failed', { error: String(e) }));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([done, new Promise((r) => (timer = setTimeout(r, REFUSAL_HOOK_TIMEOUT_MS)))]);
+  clearTimeout(timer);
+}
+
 /**
  * Builds a Lambda handler from a route table. Order of checks: size (413), media type (415),
  * JSON syntax (400 invalidSyntax), scope (403), then the route's own handler.
  */
-export function httpHandler(kind: Kind, routes: RouteHandlers) {
+export function httpHandler(kind: Kind, routes: RouteHandlers, hooks: HandlerHooks = {}) {
   const core = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const headers = lowerCaseHeaders(event.headers);
     const route = routes[`${event.httpMethod} ${event.resource}`];
@@ -157,6 +215,7 @@ export function httpHandler(kind: Kind, routes: RouteHandlers) {
         body: event.body ?? undefined,
         tenantId: authorizer.tenantId ?? '',
         ...(authorizer.tokenId ? { tokenId: authorizer.tokenId } : {}),
+        ...(kind === 'admin' ? principalOf(event, authorizer) : {}),
         scope,
         baseUrl: baseUrlOf(event, headers),
       }),
@@ -198,5 +257,6 @@ export function httpHandler(kind: Kind, routes: RouteHandlers) {
     .onError(async (request) => {
       const error = toScimError(request.error);
       request.response = errorResponse(kind, request.event.headers?.accept, error);
+      if (kind === 'scim' && hooks.onRefused) await reportRefusal(hooks.onRefused, request.event, error);
     });
 }

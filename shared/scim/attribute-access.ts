@@ -6,7 +6,7 @@
 import type { AttrPath } from '#scim/ast.ts';
 import type { ResolvedAttribute, ResourceTypeName, SchemaRegistry } from '#scim/schema/registry.ts';
 import type { AttributeDef } from '#scim/schema/types.ts';
-import { isObject, type JsonObject } from '#scim/json.ts';
+import { equalsIgnoringCase, isObject, type JsonObject } from '#scim/json.ts';
 
 /**
  * How the filter evaluator and the PATCH engine see the schema. Either form works:
@@ -75,9 +75,10 @@ export function getKey(obj: JsonObject, name: string): unknown {
 /** The own key of `obj` equal to `name` ignoring case (exact match first). */
 export function findKey(obj: JsonObject, name: string): string | undefined {
   if (Object.hasOwn(obj, name)) return name;
-  const lower = name.toLowerCase();
-  for (const key of Object.keys(obj)) {
-    if (key.length === name.length && key.toLowerCase() === lower) return key;
+  // for-in with an own-property check visits the keys Object.keys lists, in its order, without
+  // making the array; a miss (an attribute not set) is the usual case on this path.
+  for (const key in obj) {
+    if (key.length === name.length && Object.hasOwn(obj, key) && equalsIgnoringCase(key, name)) return key;
   }
   return undefined;
 }
@@ -89,17 +90,30 @@ export function containerOf(resource: JsonObject, location: AttributeLocation): 
   return isObject(ext) ? ext : undefined;
 }
 
-/** Structural equality of JSON values (object key order ignored). */
 const lookupCaches = new WeakMap<SchemaRegistry, Map<string, ResolvedAttribute | null>>();
 /** Paths are client text, so the memo is bounded: when full it starts over. */
 const LOOKUP_CACHE_LIMIT = 4096;
 
+const lookups = new WeakMap<SchemaRegistry, Map<ResourceTypeName, (path: AttrPath) => ResolvedAttribute | undefined>>();
+
 /**
  * `(p) => registry.resolve(resourceType, p)`, memoised per registry. A look-up walks the schemas
  * and lower-cases names (about 3 µs); filters and PATCH bodies repeat the same few paths, so the
- * memo makes it a Map hit. The results are shared: never modify them.
+ * memo makes it a Map hit. The results are shared: never modify them. The same function is
+ * returned for the same registry and type, so it can key the memo of compiled filters too.
  */
 export function registryLookup(
+  registry: SchemaRegistry,
+  resourceType: ResourceTypeName,
+): (path: AttrPath) => ResolvedAttribute | undefined {
+  let byType = lookups.get(registry);
+  if (!byType) lookups.set(registry, (byType = new Map()));
+  let lookup = byType.get(resourceType);
+  if (!lookup) byType.set(resourceType, (lookup = makeLookup(registry, resourceType)));
+  return lookup;
+}
+
+function makeLookup(
   registry: SchemaRegistry,
   resourceType: ResourceTypeName,
 ): (path: AttrPath) => ResolvedAttribute | undefined {

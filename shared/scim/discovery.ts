@@ -4,6 +4,7 @@
 // characteristic values and no nulls (idp-quirks §2.3): `listResponse` wraps either list.
 
 import type { ResourceTypeName, SchemaRegistry } from '#scim/schema/registry.ts';
+import { MAX_PATCH_OPERATIONS } from '#scim/patch.ts';
 import type { AttributeDef, SchemaDef } from '#scim/schema/types.ts';
 
 export const SERVICE_PROVIDER_CONFIG_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
@@ -60,7 +61,9 @@ export const OAUTH_BEARER_TOKEN: AuthenticationScheme = {
 
 export const DEFAULT_FEATURES: ServiceProviderFeatures = {
   patch: true,
-  bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+  // Bulk is not served; maxOperations still says how many operations one PATCH may carry, because
+  // authentik (and others) chunk PATCHes by it, and 0 there means "everything in one PATCH".
+  bulk: { supported: false, maxOperations: MAX_PATCH_OPERATIONS, maxPayloadSize: 0 },
   filter: { supported: true, maxResults: 200 },
   changePassword: false,
   sort: true,

@@ -117,9 +117,23 @@ export class UnsupportedMediaTypeError extends ScimError {
     super(415, undefined, detail);
   }
 }
+/**
+ * The headers of every 429 this stack answers: `Retry-After` (RFC 9110), and the pair SailPoint
+ * paces on (`x-rate-limit-retry-after-seconds`, `x-rate-limit-remaining`).
+ */
+export function throttleHeaders(retryAfterSeconds: number): Record<string, string> {
+  const seconds = String(retryAfterSeconds);
+  return { 'Retry-After': seconds, 'x-rate-limit-retry-after-seconds': seconds, 'x-rate-limit-remaining': '0' };
+}
 export class TooManyRequestsError extends ScimError {
   constructor(detail: string, retryAfterSeconds: number) {
-    super(429, undefined, detail, { 'Retry-After': String(retryAfterSeconds) });
+    super(429, undefined, detail, throttleHeaders(retryAfterSeconds));
+  }
+}
+/** DynamoDB throttled, timed out or kept conflicting: nothing was written; retry after the delay. */
+export class ServiceUnavailableError extends ScimError {
+  constructor(detail: string, retryAfterSeconds: number) {
+    super(503, undefined, detail, { 'Retry-After': String(retryAfterSeconds) });
   }
 }
 export class NotImplementedError extends ScimError {

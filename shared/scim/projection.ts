@@ -188,7 +188,8 @@ function projectAttribute(
   if (def.type !== 'complex') return value;
   if (Array.isArray(value)) {
     const items = value.map((v) => projectComplex(v, def, subsKept)).filter((v) => v !== undefined);
-    return items.length > 0 ? items : undefined;
+    // A list stored empty (sent as `[]`) is returned as sent; one emptied by the projection is left out.
+    return items.length > 0 || value.length === 0 ? items : undefined;
   }
   return projectComplex(value, def, subsKept);
 }

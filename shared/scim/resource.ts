@@ -11,12 +11,20 @@
 //   under that extension.
 // - readOnly attributes in a body (id, meta, groups, manager.displayName) are ignored whatever
 //   their value: clients echo back what they read (Okta PUT) or send junk (`"groups":[]`).
-// - JSON null, an empty array and an empty complex value all mean "absent" (RFC 7643 §2.5).
-// - Booleans may arrive as strings ("True", "false", any case: Entra); numbers given for a string
-//   attribute become their JSON text; numeric strings are accepted for integer/decimal.
+// - JSON null, an empty array and an empty complex value all mean "absent" (RFC 7643 §2.5). An
+//   empty array given for a multi-valued attribute is stored and returned as sent, so a client that
+//   diffs its payload against the answer (authentik) finds nothing to change.
+// - Booleans may arrive as strings ("True", "false", any case: Entra); numeric strings are accepted
+//   for integer/decimal. The reverse is not: a number or boolean for a string attribute
+//   (`"userName": 12345`) is 400 invalidValue, as no IdP we know sends one (docs/compatibility.md).
 // - A single value where an array belongs is wrapped (OneLogin `emails` object); an array of one
-//   where a single complex value belongs is unwrapped, and a bare string for a complex attribute
-//   with a `value` sub-attribute becomes `{value}` (Entra `manager`).
+//   where a single complex value belongs is unwrapped, and a bare string for a single-valued
+//   complex attribute with a `value` sub-attribute becomes `{value}` (Entra `manager`). A bare
+//   string for a multi-valued complex attribute (`"emails": "a@b.c"`) is 400 invalidValue.
+// - Limits (docs/limits.md): userName, externalId and a group's displayName are at most
+//   MAX_INDEXED_VALUE_BYTES (they form DynamoDB keys), so are members[].value and members[].display;
+//   the whole resource as stored is at most MAX_RESOURCE_BYTES of JSON (DynamoDB items stop at
+//   400 KB), else 400 invalidValue naming the attribute.
 // - canonicalValues are advisory (Entra sends `type: "WindowsAzureActiveDirectoryRole"`), except
 //   `members.type`, whose value drives behaviour: it must be User or Group (any case) and is stored
 //   in canonical case.
@@ -63,6 +71,17 @@ export interface NormalisedResource {
 
 export type NormaliseMode = 'create' | 'replace';
 
+/** Longest userName, externalId, group displayName and member value/display, in UTF-8 bytes (they form keys). */
+export const MAX_INDEXED_VALUE_BYTES = 1024;
+/**
+ * Largest resource, as the JSON of its stored attributes in UTF-8 bytes. DynamoDB items stop at
+ * 400 KB; this leaves room for keys, the password hash, a user's group ids and the old and new
+ * copies a change event carries.
+ */
+export const MAX_RESOURCE_BYTES = 100 * 1024;
+
+const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+
 // xsd:dateTime (RFC 7643 §2.3.5), e.g. 2008-01-23T04:56:22Z or 2008-01-23T04:56:22.123+01:00.
 const DATE_TIME =
   /^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?$/;
@@ -80,12 +99,6 @@ function simpleValue(def: AttributeDef, value: unknown, label: string): Json | u
     case 'reference':
     case 'binary':
       if (typeof value === 'string') return value;
-      if (
-        def.type === 'string' &&
-        ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean')
-      ) {
-        return JSON.stringify(value);
-      }
       throw new InvalidValueError(`Attribute '${label}' must be a string, got ${show(value)}`);
     case 'boolean':
       if (typeof value === 'boolean') return value;
@@ -124,9 +137,9 @@ function complexValue(def: AttributeDef, value: unknown, label: string, options:
   const subs = def.subAttributes ?? [];
   let input: unknown = value;
   if (!isObject(input)) {
-    // `"manager": "271"` (Entra), `"emails": "a@b.c"`: a bare value stands for `{value}`.
+    // `"manager": "271"` (Entra): a bare value stands for `{value}` where one value belongs.
     const valueDef = subs.find((s) => s.name === 'value');
-    if (valueDef && !Array.isArray(input) && typeof input !== 'object') input = { value: input };
+    if (valueDef && !def.multiValued && !Array.isArray(input) && typeof input !== 'object') input = { value: input };
     else
       throw new InvalidValueError(`Attribute '${label}' must be a complex value (a JSON object), got ${show(value)}`);
   }
@@ -339,7 +352,13 @@ function normalise(
       members = toMembers(normaliseAttributeValue(def, value, label, { ignored }));
       continue;
     }
-    const normalised = normaliseAttributeValue(def, value, label, { ignored });
+    // An empty list sent for a multi-valued attribute is kept as sent (`"emails": []`): it means
+    // the same as absent (RFC 7643 §2.5), and echoing it leaves diffing clients (authentik) nothing
+    // to re-send.
+    const normalised =
+      def.multiValued && Array.isArray(value) && value.length === 0
+        ? []
+        : normaliseAttributeValue(def, value, label, { ignored });
     if (normalised === undefined) continue;
     if (!slot.extension && def.mutability === 'writeOnly' && def.name === 'password') {
       if (typeof normalised !== 'string') throw new InvalidValueError(`Attribute 'password' must be a string`);
@@ -388,12 +407,34 @@ function normalise(
       out[ext.id] = ordered;
     }
   }
+  checkLimits(resourceType, out);
   return {
     doc: out,
     ...(password !== undefined ? { password } : {}),
     ...(members !== undefined ? { members } : {}),
     ignored,
   };
+}
+
+/** The limits of docs/limits.md: key-forming strings, then the size of the whole resource. */
+function checkLimits(resourceType: ResourceTypeName, doc: ResourceDoc): void {
+  const indexed = resourceType === 'Group' ? ['externalId', 'displayName'] : ['userName', 'externalId'];
+  for (const name of indexed) {
+    const value = doc[name];
+    if (typeof value === 'string' && utf8Bytes(value) > MAX_INDEXED_VALUE_BYTES) {
+      throw new InvalidValueError(
+        `Attribute '${name}' is ${utf8Bytes(value)} bytes long (UTF-8); the limit is ${MAX_INDEXED_VALUE_BYTES} bytes`,
+      );
+    }
+  }
+  const size = utf8Bytes(JSON.stringify(doc));
+  if (size <= MAX_RESOURCE_BYTES) return;
+  const [largest, bytes] = Object.entries(doc)
+    .map(([name, value]) => [name, utf8Bytes(JSON.stringify(value))] as const)
+    .sort((a, b) => b[1] - a[1])[0]!;
+  throw new InvalidValueError(
+    `The ${resourceType} would take ${size} bytes; the limit is ${MAX_RESOURCE_BYTES} bytes (docs/limits.md). Its largest attribute is '${largest}' (${bytes} bytes)`,
+  );
 }
 
 function labelOf(slot: Slot, sub?: string): string {
@@ -453,7 +494,12 @@ function checkRequired(schema: SchemaDef, doc: Record<string, unknown>, prefix: 
   }
 }
 
-function toMembers(value: Json | undefined): MemberInput[] {
+/**
+ * Group members from a normalised `members` value: each validated, deduplicated by value (first
+ * wins). PATCH uses it too (patch-members.ts); `q` is the quote its error details put around
+ * attribute names.
+ */
+export function toMembers(value: Json | undefined, q: "'" | '"' = "'"): MemberInput[] {
   if (value === undefined) return [];
   const items = Array.isArray(value) ? value : [value];
   const seen = new Set<string>();
@@ -462,14 +508,27 @@ function toMembers(value: Json | undefined): MemberInput[] {
     if (!isObject(item)) return;
     const memberValue = item.value;
     if (typeof memberValue !== 'string' || memberValue === '') {
-      throw new InvalidValueError(`Attribute 'members[${i}].value' is required (the id of the member)`);
+      throw new InvalidValueError(`Attribute ${q}members[${i}].value${q} is required (the id of the member)`);
+    }
+    for (const [sub, text] of [
+      ['value', memberValue],
+      ['display', item.display],
+    ] as const) {
+      if (typeof text === 'string' && utf8Bytes(text) > MAX_INDEXED_VALUE_BYTES) {
+        throw new InvalidValueError(
+          `Attribute ${q}members[${i}].${sub}${q} is ${utf8Bytes(text)} bytes long (UTF-8); the limit is ${MAX_INDEXED_VALUE_BYTES} bytes`,
+        );
+      }
     }
     let type: MemberInput['type'];
     if (typeof item.type === 'string') {
       const lower = item.type.toLowerCase();
       if (lower === 'user') type = 'User';
       else if (lower === 'group') type = 'Group';
-      else throw new InvalidValueError(`Attribute 'members[${i}].type' must be User or Group, got ${show(item.type)}`);
+      else
+        throw new InvalidValueError(
+          `Attribute ${q}members[${i}].type${q} must be User or Group, got ${show(item.type)}`,
+        );
     }
     if (seen.has(memberValue)) return;
     seen.add(memberValue);

@@ -5,6 +5,7 @@ import { InvalidValueError, NotFoundError, PreconditionFailedError, UniquenessEr
 import type { Db } from './client.ts';
 import { keys, type Key } from './keys.ts';
 import type { TransactItem } from './transact.ts';
+import { actorAttributes, stampAttributes, type Actor } from './write-actor.ts';
 export type ResourceType = 'User' | 'Group';
 
 export interface StoredResource {
@@ -17,6 +18,26 @@ export interface StoredResource {
   /** The canonical SCIM attributes as sent (no id/meta/members/groups/password). */
   doc: Record<string, unknown>;
   passwordHash?: string;
+  /**
+   * Ids of the groups this user or group is a direct member of, sorted. Kept on the item by the
+   * membership transactions; authoritative only when `membershipKept` (see below).
+   */
+  groups: string[];
+  /**
+   * True when the item's `groups` (and, for a group, `memberCounts`) are kept by every membership
+   * write: items created since these were introduced, or backfilled by backfillMemberships().
+   * False for older items: read the membership index instead (groupIdsOf / listMembers).
+   */
+  membershipKept: boolean;
+  /** A group's members by type, kept by the membership transactions (exact when membershipKept). */
+  memberCounts?: MemberCounts;
+  /** Who wrote the item last, as read. A write stamps the current actor instead (write-actor.ts). */
+  actor?: Actor;
+}
+
+export interface MemberCounts {
+  users: number;
+  groups: number;
 }
 
 export interface Member {
@@ -55,6 +76,20 @@ export class MissingMembers extends InvalidValueError {
   }
 }
 
+/**
+ * The most groups one user or group can be a direct member of: their ids are kept on its item,
+ * which DynamoDB caps at 400 KB (5,000 ULIDs take ~135 KB, leaving room for the attributes).
+ */
+export const MAX_GROUPS_PER_MEMBER = 5_000;
+
+export class TooManyGroups extends InvalidValueError {
+  constructor(readonly ids: string[]) {
+    super(
+      `a user or group can be a direct member of at most ${MAX_GROUPS_PER_MEMBER} groups; already there: ${ids.join(', ')}`,
+    );
+  }
+}
+
 export const PARTITION = { User: keys.usersPartition, Group: keys.groupsPartition } as const;
 export const keyOf = (tenantId: string, type: ResourceType, id: string): Key =>
   type === 'User' ? keys.user(tenantId, id) : keys.group(tenantId, id);
@@ -75,6 +110,15 @@ export function indexAttributes(tenantId: string, type: ResourceType, id: string
   return out;
 }
 
+/**
+ * Membership attributes of user and group items (maintained by membership-writes.ts):
+ *   grp   string set   ids of the groups the item is a direct member of (absent when none)
+ *   mcu   number       groups only: how many members are users
+ *   mcg   number       groups only: how many members are groups
+ *   mk    1            grp (and mcu/mcg) are complete: set at creation or by the backfill
+ *   lw    string       groups only: the request that last changed the members (to learn the new
+ *                     version after a transaction, which cannot return values)
+ */
 export function toItem(tenantId: string, r: StoredResource): Record<string, unknown> {
   return {
     ...keyOf(tenantId, r.resourceType, r.id),
@@ -85,20 +129,36 @@ export function toItem(tenantId: string, r: StoredResource): Record<string, unkn
     lastModified: r.lastModified,
     doc: r.doc,
     ...(r.passwordHash ? { pwd: r.passwordHash } : {}),
+    ...(r.groups.length ? { grp: new Set(r.groups) } : {}),
+    ...(r.memberCounts ? { mcu: r.memberCounts.users, mcg: r.memberCounts.groups } : {}),
+    ...(r.membershipKept ? { mk: 1 } : {}),
+    ...actorAttributes(),
   };
 }
 
 export function fromItem(item: Record<string, unknown>): StoredResource {
+  const type = item.rt as ResourceType;
   return {
     id: item.sk as string,
-    resourceType: item.rt as ResourceType,
+    resourceType: type,
     version: item.v as number,
     created: item.created as string,
     lastModified: item.lastModified as string,
     doc: (item.doc ?? {}) as Record<string, unknown>,
     ...(item.pwd ? { passwordHash: item.pwd as string } : {}),
+    groups: item.grp instanceof Set ? [...(item.grp as Set<string>)].sort() : [],
+    membershipKept: item.mk === 1,
+    ...(item.actor ? { actor: item.actor as Actor } : {}),
+    ...(type === 'Group' ? { memberCounts: { users: Number(item.mcu ?? 0), groups: Number(item.mcg ?? 0) } } : {}),
   };
 }
+
+/** The resource's groups when its item keeps them, else undefined (read the index). */
+export const keptGroups = (r: StoredResource): string[] | undefined => (r.membershipKept ? r.groups : undefined);
+
+/** A group's member count when its item keeps it, else undefined. */
+export const keptMemberCount = (r: StoredResource): number | undefined =>
+  r.membershipKept && r.memberCounts ? r.memberCounts.users + r.memberCounts.groups : undefined;
 
 export const userNameOf = (doc: Record<string, unknown>) => String(doc.userName ?? '');
 
@@ -109,17 +169,7 @@ export function memberItem(tenantId: string, groupId: string, m: Member): Record
     gsi2sk: groupId,
     mt: m.type,
     ...(m.display ? { display: m.display } : {}),
-  };
-}
-
-/** A member may be added only while it exists: the write checks it (no member item without its user or group). */
-export function memberExists(db: Db, tenantId: string, m: Member): TransactItem {
-  return {
-    ConditionCheck: {
-      TableName: db.tableName,
-      Key: keyOf(tenantId, m.type, m.value),
-      ConditionExpression: 'attribute_exists(pk)',
-    },
+    ...stampAttributes(),
   };
 }
 
@@ -131,20 +181,6 @@ export function tenantCounter(db: Db, tenantId: string, type: ResourceType, delt
       UpdateExpression: 'ADD #c :d',
       ExpressionAttributeNames: { '#c': counter[type] },
       ExpressionAttributeValues: { ':d': delta },
-    },
-  };
-}
-
-/** Bumps a group's version when only its memberships change. */
-export function touchGroup(db: Db, tenantId: string, groupId: string, now: string, ifVersion?: number): TransactItem {
-  return {
-    Update: {
-      TableName: db.tableName,
-      Key: keys.group(tenantId, groupId),
-      UpdateExpression: 'SET lastModified = :now ADD v :one',
-      // The group must still exist (no member item without its group) and, with If-Match, be unchanged.
-      ConditionExpression: ifVersion === undefined ? 'attribute_exists(pk)' : 'attribute_exists(pk) AND v = :v',
-      ExpressionAttributeValues: { ':now': now, ':one': 1, ...(ifVersion === undefined ? {} : { ':v': ifVersion }) },
     },
   };
 }

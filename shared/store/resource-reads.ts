@@ -3,7 +3,15 @@
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Db } from './client.ts';
 import { keys, type Key } from './keys.ts';
-import { fromItem, keyOf, PARTITION, type Member, type ResourceType, type StoredResource } from './resource-items.ts';
+import {
+  fromItem,
+  keyOf,
+  PARTITION,
+  type Member,
+  type MemberCounts,
+  type ResourceType,
+  type StoredResource,
+} from './resource-items.ts';
 import { TABLE } from './table.ts';
 
 export async function getResource(
@@ -140,21 +148,31 @@ export async function listResources(
   return { items, ...(out.LastEvaluatedKey && last ? { after: last.id } : {}) };
 }
 
-/** A group's members in member-id order, paged; `limit` bounds the total read. */
+/**
+ * A group's members in member-id order, paged; `limit` bounds the total read. `after`: continue
+ * after that member id; `type`: only members of that type (filtered on the server side).
+ */
 export async function listMembers(
   db: Db,
   tenantId: string,
   groupId: string,
   limit: number,
+  options: { after?: string; type?: ResourceType } = {},
 ): Promise<{ members: Member[]; truncated: boolean }> {
   const members: Member[] = [];
-  let start: Record<string, unknown> | undefined;
+  let start: Record<string, unknown> | undefined = options.after
+    ? keys.member(tenantId, groupId, options.after)
+    : undefined;
   do {
     const out = await db.doc.send(
       new QueryCommand({
         TableName: db.tableName,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.membersPartition(tenantId, groupId) },
+        ExpressionAttributeValues: {
+          ':pk': keys.membersPartition(tenantId, groupId),
+          ...(options.type ? { ':mt': options.type } : {}),
+        },
+        ...(options.type ? { FilterExpression: 'mt = :mt' } : {}),
         Limit: Math.min(1000, limit + 1 - members.length),
         ConsistentRead: true,
         ...(start ? { ExclusiveStartKey: start } : {}),
@@ -170,6 +188,65 @@ export async function listMembers(
     start = out.LastEvaluatedKey;
   } while (start && members.length <= limit);
   return { members: members.slice(0, limit), truncated: members.length > limit };
+}
+
+/** How many members of each type a group has, counted from its member items (consistent reads). */
+export async function countMembers(db: Db, tenantId: string, groupId: string): Promise<MemberCounts> {
+  const counts = { users: 0, groups: 0 };
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.membersPartition(tenantId, groupId) },
+        ProjectionExpression: 'mt',
+        ConsistentRead: true,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      if (item.mt === 'Group') counts.groups += 1;
+      else counts.users += 1;
+    }
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return counts;
+}
+
+/** The member id after which a group's `skip`-th member of `type` comes: keys only, for random access. */
+export async function skipMembers(
+  db: Db,
+  tenantId: string,
+  groupId: string,
+  type: ResourceType,
+  skip: number,
+): Promise<string | undefined> {
+  let after: string | undefined;
+  let left = skip;
+  let start: Record<string, unknown> | undefined;
+  while (left > 0) {
+    const out = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.membersPartition(tenantId, groupId), ':mt': type },
+        FilterExpression: 'mt = :mt',
+        ProjectionExpression: 'sk',
+        Limit: Math.min(left, 1000),
+        ConsistentRead: true,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    const items = out.Items ?? [];
+    if (items.length) {
+      after = items[items.length - 1]!.sk as string;
+      left -= items.length;
+    }
+    start = out.LastEvaluatedKey;
+    if (!start) return after;
+  }
+  return after;
 }
 
 /** Remembers where page `startIndex` of a listing begins, so walking pages in order is O(page). */

@@ -1,298 +1,236 @@
 // The repository for Users, Groups and memberships: the only code that reads or writes them.
 // Every invariant is held by a condition in the write itself (see the comment on each condition).
+// Membership pairs (member item + the other side) are built in membership-writes.ts.
 import type { Db } from './client.ts';
-import { keys, type Key } from './keys.ts';
-import { batchWrite } from './batch.ts';
+import { keys } from './keys.ts';
 import {
+  changeMembers,
+  chunkEdits,
+  commitEdits,
+  inParallel,
+  memberEdits,
+  type Edit,
+  type MemberDelta,
+} from './membership-writes.ts';
+import { groupIdsOf, listMembers } from './resource-reads.ts';
+import {
+  keptGroups,
   keyOf,
-  memberExists,
-  memberItem,
-  MissingMembers,
   NotFound,
   tenantCounter,
   toItem,
-  touchGroup,
   userNameOf,
   UserNameTaken,
   VersionMismatch,
   type Member,
   type StoredResource,
 } from './resource-items.ts';
-import { MAX_TRANSACTION_ITEMS, TransactionFailed, transactWrite, type TransactItem } from './transact.ts';
+import { TransactionFailed, type TransactItem } from './transact.ts';
+import { stampDeleter } from './write-actor.ts';
 
 export * from './resource-items.ts';
 export * from './resource-reads.ts';
+export { changeMembers } from './membership-writes.ts';
+
+const withCounts = (r: StoredResource, delta: MemberDelta): StoredResource =>
+  r.memberCounts
+    ? {
+        ...r,
+        memberCounts: { users: r.memberCounts.users + delta.users, groups: r.memberCounts.groups + delta.groups },
+      }
+    : r;
 
 /**
  * Creates a user or group. Conditions: the id is new; for users the lower-cased userName claim is
- * new (uniqueness per tenant, case-insensitive, race-free); every initial member exists.
+ * new (uniqueness per tenant, case-insensitive, race-free); every initial member exists (and
+ * joins: its `groups` and version move in the same transaction). Returns the new version.
  */
 export async function createResource(
   db: Db,
   tenantId: string,
   r: StoredResource,
   members: Member[] = [],
-): Promise<void> {
-  const items: TransactItem[] = [
-    { Put: { TableName: db.tableName, Item: toItem(tenantId, r), ConditionExpression: 'attribute_not_exists(pk)' } },
-    tenantCounter(db, tenantId, r.resourceType, 1),
-  ];
-  if (r.resourceType === 'User') {
-    items.push({
+): Promise<number> {
+  const edits = memberEdits(r.id, { add: members, remove: [] });
+  const head = (delta: MemberDelta): TransactItem[] => [
+    {
       Put: {
         TableName: db.tableName,
-        Item: { ...keys.userName(tenantId, userNameOf(r.doc)), id: r.id },
+        Item: toItem(tenantId, withCounts(r, delta)),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
-    });
-  }
-  const memberStart = items.length;
-  for (const m of members)
-    items.push(
-      { Put: { TableName: db.tableName, Item: memberItem(tenantId, r.id, m) } },
-      memberExists(db, tenantId, m),
-    );
-  if (items.length > MAX_TRANSACTION_ITEMS) {
+    },
+    tenantCounter(db, tenantId, r.resourceType, 1),
+    ...(r.resourceType === 'User'
+      ? [
+          {
+            Put: {
+              TableName: db.tableName,
+              Item: { ...keys.userName(tenantId, userNameOf(r.doc)), id: r.id },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ]
+      : []),
+  ];
+  if (chunkEdits(edits, () => head({ users: 0, groups: 0 }).length).length > 1) {
     // Too many initial members for one transaction: create the group, then add members in chunks.
-    await createResource(db, tenantId, r, []);
-    await changeMembers(db, tenantId, r.id, { add: members, remove: [] }, r.lastModified);
-    return;
-  }
-  try {
-    await transactWrite(db, items);
-  } catch (error) {
-    if (error instanceof TransactionFailed) {
-      if (r.resourceType === 'User' && error.failed(2))
-        throw new UserNameTaken(userNameOf(r.doc), error.oldValue(2, 'id'), true);
-      const missing = members.filter((_, i) => error.failed(memberStart + 2 * i + 1)).map((m) => m.value);
-      if (missing.length) throw new MissingMembers(missing);
+    // The id is this request's own, so finding it created means a retry of this request (members
+    // retried with another type): it goes on with the members.
+    try {
+      await createResource(db, tenantId, r, []);
+    } catch (error) {
+      if (!(error instanceof TransactionFailed && error.failed(0))) throw error;
     }
-    throw error;
+    return (
+      (await changeMembers(db, tenantId, r.id, { add: members, remove: [] }, r.lastModified, { wantVersion: true })) ??
+      r.version
+    );
   }
+  await commitEdits(
+    db,
+    tenantId,
+    r.lastModified,
+    {
+      head,
+      headFailed: (error) => {
+        if (r.resourceType === 'User' && error.failed(2))
+          throw new UserNameTaken(userNameOf(r.doc), error.oldValue(2, 'id'), true);
+      },
+      throwMissing: true,
+    },
+    edits,
+  );
+  return r.version;
 }
 
 /**
  * Replaces a resource's attributes. Condition: the stored version is the one the caller read
  * (optimistic lock; with If-Match, the one the client named). A userName change moves the claim
- * in the same transaction.
+ * in the same transaction. `after` keeps the item's `groups` and member counts as read (the
+ * version condition guarantees they are still current). Returns the new version.
  */
 export async function replaceResource(
   db: Db,
   tenantId: string,
   before: StoredResource,
   after: StoredResource,
-  memberChanges?: { add: Member[]; remove: string[] },
-): Promise<void> {
-  const items: TransactItem[] = [
-    {
-      Put: {
-        TableName: db.tableName,
-        Item: toItem(tenantId, after),
-        ConditionExpression: 'v = :v',
-        ExpressionAttributeValues: { ':v': before.version },
-      },
-    },
-  ];
+  memberChanges?: { add: Member[]; remove: Array<string | Member> },
+): Promise<number> {
+  const edits = memberChanges ? memberEdits(after.id, memberChanges) : [];
   let claimIndex = -1;
-  if (before.resourceType === 'User') {
-    const oldName = userNameOf(before.doc).toLowerCase();
-    const newName = userNameOf(after.doc).toLowerCase();
-    if (oldName !== newName) {
-      items.push({ Delete: { TableName: db.tableName, Key: keys.userName(tenantId, oldName) } });
-      claimIndex = items.length;
-      items.push({
+  const head = (delta: MemberDelta): TransactItem[] => {
+    const items: TransactItem[] = [
+      {
         Put: {
           TableName: db.tableName,
-          Item: { ...keys.userName(tenantId, newName), id: after.id },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          Item: toItem(tenantId, withCounts(after, delta)),
+          ConditionExpression: 'v = :v',
+          ExpressionAttributeValues: { ':v': before.version },
         },
-      });
+      },
+    ];
+    if (before.resourceType === 'User') {
+      const oldName = userNameOf(before.doc).toLowerCase();
+      const newName = userNameOf(after.doc).toLowerCase();
+      if (oldName !== newName) {
+        items.push({ Delete: { TableName: db.tableName, Key: keys.userName(tenantId, oldName) } });
+        claimIndex = items.length;
+        items.push({
+          Put: {
+            TableName: db.tableName,
+            Item: { ...keys.userName(tenantId, newName), id: after.id },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        });
+      }
     }
-  }
-  const memberStart = items.length;
-  const adds = memberChanges?.add ?? [];
-  for (const m of adds)
-    items.push(
-      { Put: { TableName: db.tableName, Item: memberItem(tenantId, after.id, m) } },
-      memberExists(db, tenantId, m),
-    );
-  for (const id of memberChanges?.remove ?? [])
-    items.push({ Delete: { TableName: db.tableName, Key: keys.member(tenantId, after.id, id) } });
-  if (items.length > MAX_TRANSACTION_ITEMS) {
+    return items;
+  };
+  if (chunkEdits(edits, () => head({ users: 0, groups: 0 }).length).length > 1) {
     // Big membership changes: the attributes first (atomic with the version check), then members in chunks.
     await replaceResource(db, tenantId, before, after);
-    await changeMembers(
-      db,
-      tenantId,
-      after.id,
-      { add: adds, remove: memberChanges?.remove ?? [] },
-      after.lastModified,
-      true,
+    return (
+      (await changeMembers(db, tenantId, after.id, memberChanges!, after.lastModified, { wantVersion: true })) ??
+      after.version
     );
-    return;
   }
-  try {
-    await transactWrite(db, items);
-  } catch (error) {
-    if (error instanceof TransactionFailed) {
-      if (error.failed(0)) throw new VersionMismatch();
-      if (claimIndex >= 0 && error.failed(claimIndex))
-        throw new UserNameTaken(userNameOf(after.doc), error.oldValue(claimIndex, 'id'), false);
-      const missing = adds.filter((_, i) => error.failed(memberStart + 2 * i + 1)).map((m) => m.value);
-      if (missing.length) throw new MissingMembers(missing);
-    }
-    throw error;
-  }
-}
-
-/**
- * Adds and removes members with item-level writes (never reading or rewriting the member list)
- * and bumps the group's version in the same transaction. Adding a member twice or removing a
- * non-member is a no-op. Chunked when it exceeds one transaction.
- */
-export async function changeMembers(
-  db: Db,
-  tenantId: string,
-  groupId: string,
-  changes: { add: Member[]; remove: string[] },
-  now: string,
-  skipTouch = false,
-  ifVersion?: number,
-): Promise<void> {
-  const writes: { items: TransactItem[]; member?: Member }[] = [
-    ...changes.add.map((m) => ({
-      items: [
-        { Put: { TableName: db.tableName, Item: memberItem(tenantId, groupId, m) } },
-        memberExists(db, tenantId, m),
-      ] as TransactItem[],
-      member: m,
-    })),
-    ...changes.remove.map((id) => ({
-      items: [{ Delete: { TableName: db.tableName, Key: keys.member(tenantId, groupId, id) } }] as TransactItem[],
-    })),
-  ];
-  // Chunk 0 carries the version bump (and If-Match); later chunks each check the group exists.
-  const groupExists: TransactItem = {
-    ConditionCheck: {
-      TableName: db.tableName,
-      Key: keys.group(tenantId, groupId),
-      ConditionExpression: 'attribute_exists(pk)',
+  await commitEdits(
+    db,
+    tenantId,
+    after.lastModified,
+    {
+      head,
+      headFailed: (error) => {
+        if (error.failed(0)) throw new VersionMismatch();
+        if (claimIndex >= 0 && error.failed(claimIndex))
+          throw new UserNameTaken(userNameOf(after.doc), error.oldValue(claimIndex, 'id'), false);
+      },
+      throwMissing: true,
     },
-  };
-  const chunks: { head: TransactItem | undefined; batch: typeof writes }[] = [];
-  while (writes.length || chunks.length === 0) {
-    const head =
-      chunks.length === 0 ? (skipTouch ? undefined : touchGroup(db, tenantId, groupId, now, ifVersion)) : groupExists;
-    let size = head ? 1 : 0;
-    const batch: typeof writes = [];
-    while (writes.length && size + writes[0]!.items.length <= MAX_TRANSACTION_ITEMS) {
-      const w = writes.shift()!;
-      batch.push(w);
-      size += w.items.length;
-    }
-    chunks.push({ head, batch });
-  }
-  const run = async ({ head, batch }: (typeof chunks)[number], first: boolean): Promise<string[]> => {
-    const items = [...(head ? [head] : []), ...batch.flatMap((w) => w.items)];
-    if (!items.length) return [];
-    try {
-      await transactWrite(db, items);
-      return [];
-    } catch (error) {
-      if (!(error instanceof TransactionFailed)) throw error;
-      if (head && error.failed(0)) {
-        throw first && ifVersion !== undefined && !skipTouch ? new VersionMismatch() : new NotFound('Group', groupId);
-      }
-      const missing: string[] = [];
-      let index = head ? 1 : 0;
-      for (const w of batch) {
-        if (w.member && error.failed(index + 1)) missing.push(w.member.value);
-        index += w.items.length;
-      }
-      if (first) throw new MissingMembers(missing);
-      return missing;
-    }
-  };
-  // The first chunk decides (If-Match, group exists, members exist); the rest go in parallel.
-  await run(chunks[0]!, true);
-  const missing = (await Promise.all(chunks.slice(1).map((c) => run(c, false)))).flat();
-  if (missing.length) throw new MissingMembers(missing);
+    edits,
+  );
+  return after.version;
 }
 
 /**
- * Deletes a user or group with what hangs off it: the userName claim, membership items on both
- * sides, the tenant counter. Condition: the resource exists (and, with If-Match, is unchanged).
+ * Deletes a user or group with what hangs off it: the userName claim, the tenant counter, its
+ * memberships in other groups (their member counts and versions move in the same transaction)
+ * and, for a group, its own member items and its id in each member's `groups`. Condition: the
+ * resource is still at the version read, so the memberships read with it are all there are
+ * (every membership change moves the versions of both sides). Throws VersionMismatch when it
+ * changed meanwhile; the caller reads again, unless the client sent If-Match.
  */
-export async function deleteResource(
-  db: Db,
-  tenantId: string,
-  r: StoredResource,
-  now: string,
-  ifVersion: number | undefined,
-  /** Groups the resource is in (inverted index) and, for a group, its own members: read by the caller. */
-  hanging: { memberOf: string[]; members: Member[] },
-): Promise<void> {
-  const { memberOf } = hanging;
-  const ownMembers = { members: hanging.members };
+export async function deleteResource(db: Db, tenantId: string, r: StoredResource, now: string): Promise<void> {
+  // The deletion's stream record carries the old item: make it name who deletes (events).
+  await stampDeleter(db, keyOf(tenantId, r.resourceType, r.id), r.actor);
+  // Items from before `groups` was kept: the index (eventually consistent, so with what newer
+  // writes put on the item; the leave conditions keep counts exact all the same).
+  const memberOf = keptGroups(r) ?? [...new Set([...r.groups, ...(await groupIdsOf(db, tenantId, r.id))])].sort();
+  const own =
+    r.resourceType === 'Group' && (!r.membershipKept || r.memberCounts!.users + r.memberCounts!.groups > 0)
+      ? (await listMembers(db, tenantId, r.id, Number.MAX_SAFE_INTEGER)).members
+      : [];
+  // A group in its own members writes its item once: the Delete below.
+  const leaves: Edit[] = memberOf
+    .filter((groupId) => groupId !== r.id)
+    .map((groupId) => ({ kind: 'leave', groupId, member: { value: r.id, type: r.resourceType } }));
+  const detaches: Edit[] = own.map((member) => ({
+    kind: 'detach',
+    groupId: r.id,
+    member,
+    ...(member.value === r.id ? { noNode: true } : {}),
+  }));
   const main: TransactItem[] = [
     {
       Delete: {
         TableName: db.tableName,
         Key: keyOf(tenantId, r.resourceType, r.id),
-        ConditionExpression: ifVersion === undefined ? 'attribute_exists(pk)' : 'attribute_exists(pk) AND v = :v',
-        ...(ifVersion === undefined ? {} : { ExpressionAttributeValues: { ':v': ifVersion } }),
+        ConditionExpression: 'attribute_exists(pk) AND v = :v',
+        ExpressionAttributeValues: { ':v': r.version },
       },
     },
     tenantCounter(db, tenantId, r.resourceType, -1),
   ];
   if (r.resourceType === 'User')
     main.push({ Delete: { TableName: db.tableName, Key: keys.userName(tenantId, userNameOf(r.doc)) } });
-  // Leaving a group changes that group: its member item goes and its version moves.
-  const leave: TransactItem[] = memberOf.flatMap((groupId) => [
-    { Delete: { TableName: db.tableName, Key: keys.member(tenantId, groupId, r.id) } },
-    {
-      Update: {
-        TableName: db.tableName,
-        Key: keys.group(tenantId, groupId),
-        UpdateExpression: 'SET lastModified = :now ADD v :one',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':now': now, ':one': 1 },
-      },
-    } as TransactItem,
-  ]);
-  const inline = main.length + leave.length <= MAX_TRANSACTION_ITEMS ? leave : [];
-  try {
-    await transactWrite(db, [...main, ...inline]);
-  } catch (error) {
-    if (error instanceof TransactionFailed && error.failed(0))
-      throw ifVersion === undefined ? new NotFound(r.resourceType, r.id) : new VersionMismatch();
-    if (error instanceof TransactionFailed) {
-      // A group we were leaving disappeared meanwhile: retry without version bumps on groups.
-      await transactWrite(db, [
-        ...main,
-        ...memberOf.map((groupId) => ({
-          Delete: { TableName: db.tableName, Key: keys.member(tenantId, groupId, r.id) },
-        })),
-      ]);
-    } else {
-      throw error;
-    }
-  }
-  // What did not fit in the transaction: the resource is gone already, so these are clean-up writes.
-  const rest: Key[] = [
-    ...(inline.length ? [] : memberOf.map((groupId) => keys.member(tenantId, groupId, r.id))),
-    ...ownMembers.members.map((m) => keys.member(tenantId, r.id, m.value)),
-  ];
-  await batchDelete(db, rest);
-}
-
-/** Parallel BatchWriteItem calls in flight when cleaning up a big group. */
-const DELETE_CONCURRENCY = 16;
-
-function batchDelete(db: Db, keyList: Key[]): Promise<void> {
-  return batchWrite(
+  // The first transaction deletes the resource with as many memberships as fit; the rest are
+  // clean-up transactions in parallel (nothing can join a group or member that is gone).
+  const [first, ...rest] = chunkEdits([...leaves, ...detaches], (i) => (i === 0 ? main.length : 0));
+  await commitEdits(
     db,
-    keyList.map((Key) => ({ DeleteRequest: { Key } })),
-    DELETE_CONCURRENCY,
+    tenantId,
+    now,
+    {
+      head: () => main,
+      headFailed: (error: TransactionFailed) => {
+        if (!error.failed(0)) return;
+        const exists = error.reasons.find((x) => x.index === 0)?.item !== undefined;
+        throw exists ? new VersionMismatch() : new NotFound(r.resourceType, r.id);
+      },
+      throwMissing: false,
+    },
+    first!,
   );
+  await inParallel(rest, (edits) => commitEdits(db, tenantId, now, { throwMissing: false }, edits));
 }

@@ -6,16 +6,19 @@
 //   userCount, groupCount                                        kept by shared/store/resources.ts
 //   tokenSlots  { <tokenId>: <expiresAt epoch ms> }             the tenant's active tokens
 //   version     number                                          optimistic lock over tokenSlots and provisioning
+//   gsi1pk/sk   TENANTS / id                                    the list of tenants (written by ensureTenant)
 //
 // tokenSlots is the source of truth for "this token may be used": the authorizer checks the
 // token id is in it, token creation enforces the cap on it, and revocation and switching
 // provisioning off remove entries from it. Every write of tokenSlots or provisioning bumps
 // version, and every write that depends on what it read conditions on version (see tokens.ts).
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '#scim/errors.ts';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Db } from './client.ts';
 import { keys } from './keys.ts';
+import { TABLE } from './table.ts';
+import { actorAttributes } from './write-actor.ts';
 
 export const DEFAULT_TENANT = 'default';
 
@@ -37,6 +40,19 @@ export interface Tenant {
   tokenSlots: Record<string, number>;
   /** undefined when the attribute is missing (an item made only by counter ADDs). */
   version: number | undefined;
+  /** The rate-limit tier (API Gateway usage plan) chosen for the tenant; absent: the default. */
+  rateLimitTier?: string;
+  /** The tenant's API Gateway usage-plan key (see tenant-rate-limit.ts); never a SCIM token. */
+  apiKey?: TenantApiKey;
+}
+
+export interface TenantApiKey {
+  /** The key's value: what the authorizer returns as usageIdentifierKey. Not a credential. */
+  value: string;
+  /** API Gateway's id of the key, once created. */
+  id?: string;
+  /** The tier whose usage plan the key was last confirmed to be in. */
+  plan?: string;
 }
 
 export class TenantNotFound extends NotFoundError {
@@ -65,6 +81,20 @@ export function tenantFromItem(item: Record<string, unknown>): Tenant {
     groupCount: Number(item.groupCount ?? 0),
     tokenSlots: slots,
     version: item.version === undefined ? undefined : Number(item.version),
+    ...(typeof item.rateLimitTier === 'string' ? { rateLimitTier: item.rateLimitTier } : {}),
+    ...(apiKeyOf(item.apiKey) ?? {}),
+  };
+}
+
+function apiKeyOf(raw: unknown): { apiKey: TenantApiKey } | undefined {
+  const key = raw as Partial<Record<keyof TenantApiKey, unknown>> | undefined;
+  if (!key || typeof key.value !== 'string') return undefined;
+  return {
+    apiKey: {
+      value: key.value,
+      ...(typeof key.id === 'string' ? { id: key.id } : {}),
+      ...(typeof key.plan === 'string' ? { plan: key.plan } : {}),
+    },
   };
 }
 
@@ -112,6 +142,9 @@ export async function ensureTenant(
   const now = ctx.clock().toISOString();
   const set = [
     '#id = :id',
+    // The tenant's entry in the list of tenants (gsi1 TENANTS / id).
+    '#gsi1pk = :allTenants',
+    '#gsi1sk = :id',
     '#createdAt = if_not_exists(#createdAt, :now)',
     '#provisioning = if_not_exists(#provisioning, :true)',
     '#tokenSlots = if_not_exists(#tokenSlots, :empty)',
@@ -126,6 +159,8 @@ export async function ensureTenant(
       UpdateExpression: `SET ${set.join(', ')}`,
       ExpressionAttributeNames: {
         '#id': 'id',
+        '#gsi1pk': TABLE.indexes.gsi1.partitionKey,
+        '#gsi1sk': TABLE.indexes.gsi1.sortKey,
         '#createdAt': 'createdAt',
         '#provisioning': 'provisioning',
         '#tokenSlots': 'tokenSlots',
@@ -135,6 +170,7 @@ export async function ensureTenant(
       },
       ExpressionAttributeValues: {
         ':id': tenantId,
+        ':allTenants': keys.allTenants(),
         ':now': now,
         ':true': true,
         ':empty': {},
@@ -160,6 +196,30 @@ export async function ensureTenant(
 }
 
 /**
+ * One page of tenants in id order: a single Query on gsi1 (TENANTS / tenant id), eventually
+ * consistent like every index read. `after` is the last tenant id of the previous page.
+ */
+export async function listTenants(
+  ctx: StoreContext,
+  options: { limit: number; after?: string },
+): Promise<{ tenants: Tenant[]; after?: string }> {
+  const { gsi1 } = TABLE.indexes;
+  const out = await ctx.db.doc.send(
+    new QueryCommand({
+      TableName: ctx.db.tableName,
+      IndexName: gsi1.name,
+      KeyConditionExpression: options.after ? '#pk = :pk AND #sk > :after' : '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': gsi1.partitionKey, ...(options.after ? { '#sk': gsi1.sortKey } : {}) },
+      ExpressionAttributeValues: { ':pk': keys.allTenants(), ...(options.after ? { ':after': options.after } : {}) },
+      Limit: options.limit,
+    }),
+  );
+  const tenants = (out.Items ?? []).map(tenantFromItem);
+  const last = tenants[tenants.length - 1];
+  return { tenants, ...(out.LastEvaluatedKey && last ? { after: last.id } : {}) };
+}
+
+/**
  * Switches provisioning on or off. Off also empties tokenSlots, so every token of the tenant stops
  * working at once (the token items are retired afterwards by tokens.retireTenantTokens). The
  * version bump makes any token creation that read the tenant before this write fail its condition.
@@ -167,6 +227,8 @@ export async function ensureTenant(
  *   ConditionExpression: attribute_exists(pk)        -- never creates a tenant
  */
 export async function setProvisioning(ctx: StoreContext, tenantId: string, enabled: boolean): Promise<Tenant> {
+  // Who switched it: the provisioning.enabled/disabled event names them (write-actor.ts).
+  const { actor } = actorAttributes();
   try {
     const { Attributes } = await ctx.db.doc.send(
       new UpdateCommand({
@@ -174,13 +236,15 @@ export async function setProvisioning(ctx: StoreContext, tenantId: string, enabl
         Key: keys.tenant(tenantId),
         UpdateExpression:
           'SET #provisioning = :enabled, #updatedAt = :now, #version = if_not_exists(#version, :zero) + :one' +
-          (enabled ? '' : ', #tokenSlots = :empty'),
+          (enabled ? '' : ', #tokenSlots = :empty') +
+          (actor ? ', #actor = :actor' : ''),
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: {
           '#provisioning': 'provisioning',
           '#updatedAt': 'updatedAt',
           '#version': 'version',
           ...(enabled ? {} : { '#tokenSlots': 'tokenSlots' }),
+          ...(actor ? { '#actor': 'actor' } : {}),
         },
         ExpressionAttributeValues: {
           ':enabled': enabled,
@@ -188,6 +252,7 @@ export async function setProvisioning(ctx: StoreContext, tenantId: string, enabl
           ':zero': 0,
           ':one': 1,
           ...(enabled ? {} : { ':empty': {} }),
+          ...(actor ? { ':actor': actor } : {}),
         },
         ReturnValues: 'ALL_NEW',
       }),

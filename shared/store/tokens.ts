@@ -21,6 +21,7 @@ import {
   type Tenant,
 } from './tenants.ts';
 import { backoff, TransactionFailed, transactWrite, type TransactItem } from './transact.ts';
+import { actorAttributes, stampDeleter, type Actor } from './write-actor.ts';
 
 export interface StoredToken {
   id: string;
@@ -204,6 +205,7 @@ export async function createToken(ctx: StoreContext, input: NewToken, current?: 
                 gsi1sk: input.id,
                 ...token,
                 ttl: ttlOf(input.expiresAt),
+                ...actorAttributes(),
               },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
@@ -242,6 +244,12 @@ async function queryTenantTokens(
   return items;
 }
 
+/** A token's name by id (until TTL removes it; not once revoked): one Query on gsi1. Names events' actors. */
+export async function tokenNameOf(ctx: StoreContext, tenantId: string, tokenId: string): Promise<string | undefined> {
+  const [item] = await queryTenantTokens(ctx, tenantId, tokenId);
+  return typeof item?.name === 'string' ? item.name : undefined;
+}
+
 /**
  * The tenant's tokens that can still be shown: unexpired ones that hold a slot, and expired ones
  * until TTL removes them. An unexpired token without a slot was cut off by switching provisioning
@@ -268,6 +276,8 @@ export async function revokeToken(ctx: StoreContext, tenantId: string, tokenId: 
   const item = found[0];
   if (!tenant) throw new TenantNotFound(tenantId);
   if (!item) throw new TokenNotFound(tenantId, tokenId);
+  // The deletion's stream record carries the old item: make it name who revokes (events).
+  await stampDeleter(ctx.db, { pk: item.pk as string, sk: item.sk as string }, item.actor as Actor | undefined);
   try {
     await withTenantLock(
       ctx,
@@ -312,6 +322,7 @@ export async function retireTenantTokens(ctx: StoreContext, tenantId: string): P
         tenantId,
         retired: 'provisioning-disabled',
         ttl: item.ttl,
+        ...actorAttributes(),
       },
     },
   }));

@@ -114,9 +114,12 @@ function refused(host: string, blocked: string[]): Duplex {
   return socket;
 }
 
-/** An HTTP agent that connects to loopback hosts only. */
+/** An HTTP agent that connects to loopback hosts only (and to `allowed`: the smoke test's deployment). */
 class LoopbackOnlyAgent extends http.Agent {
-  constructor(private readonly blocked: string[]) {
+  constructor(
+    private readonly blocked: string[],
+    private readonly allowed: ReadonlySet<string> = new Set(),
+  ) {
     super({ keepAlive: false });
   }
 
@@ -125,19 +128,27 @@ class LoopbackOnlyAgent extends http.Agent {
     callback?: (err: Error | null, stream: Duplex) => void,
   ): Duplex | null | undefined {
     const host = String(options.host ?? options.hostname ?? '');
-    if (!LOOPBACK.has(host)) return refused(host, this.blocked);
+    if (!LOOPBACK.has(host) && !this.allowed.has(host)) return refused(host, this.blocked);
     return super.createConnection(options, callback);
   }
 }
 
-/** The suites only ever talk plain HTTP to the local runner: every HTTPS connection is refused. */
+/** Against the local runner every HTTPS connection is refused; `allowed` hosts (a deployment) pass. */
 class RefuseAllHttpsAgent extends https.Agent {
-  constructor(private readonly blocked: string[]) {
+  constructor(
+    private readonly blocked: string[],
+    private readonly allowed: ReadonlySet<string> = new Set(),
+  ) {
     super({ keepAlive: false });
   }
 
-  override createConnection(options: https.RequestOptions): Duplex {
-    return refused(`https://${String(options.host ?? options.hostname ?? '')}`, this.blocked);
+  override createConnection(
+    options: https.RequestOptions,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
+    const host = String(options.host ?? options.hostname ?? '');
+    if (this.allowed.has(host)) return super.createConnection(options, callback);
+    return refused(`https://${host}`, this.blocked);
   }
 }
 
@@ -147,8 +158,16 @@ const clip = (text: string | undefined, max = 2000) =>
 /** Runs one suite with newman against `scimUrl` with `token`; never throws on assertion failures. */
 export async function runSuite(
   suite: SuiteSpec,
-  options: { scimUrl: string; token: string; tenantId: string; dir?: string },
+  options: {
+    scimUrl: string;
+    token: string;
+    tenantId: string;
+    dir?: string;
+    /** Hosts besides loopback newman may reach: the deployment `npm run smoke` checks (scripts/smoke.ts). */
+    allowedHosts?: string[];
+  },
 ): Promise<SuiteResult> {
+  const allowed = new Set(options.allowedHosts ?? []);
   const file = path.join(options.dir ?? conformanceDir(), suite.file);
   const collection = JSON.parse(readFileSync(file, 'utf8'));
   const blocked: string[] = [];
@@ -168,13 +187,17 @@ export async function runSuite(
         reporters: [],
         timeoutRequest: 30_000,
         ignoreRedirects: true,
-        requestAgents: { http: new LoopbackOnlyAgent(blocked), https: new RefuseAllHttpsAgent(blocked) },
+        requestAgents: {
+          http: new LoopbackOnlyAgent(blocked, allowed),
+          https: new RefuseAllHttpsAgent(blocked, allowed),
+        },
       },
       (error, result) => (error ? reject(error) : resolve(result)),
     );
     emitter.on('beforeRequest', (_error, args) => {
       const host = args.request.url.getHost();
-      if (!LOOPBACK.has(host)) errors.push(`request "${args.item.name}" targets non-loopback host ${host}`);
+      if (!LOOPBACK.has(host) && !allowed.has(host))
+        errors.push(`request "${args.item.name}" targets non-loopback host ${host}`);
     });
     emitter.on('request', (error, args) => {
       requests += 1;

@@ -63,11 +63,12 @@ describe('bundling', () => {
     rmSync(probeDir, { recursive: true, force: true });
   }, 60_000);
 
-  it('leaves the AWS SDK to the runtime and stays under 300 KB per bundle', () => {
+  // 300 KB before Powertools Tracer (issue 11): the X-Ray SDK it wraps adds ~120 KB to each bundle.
+  it('leaves the AWS SDK to the runtime and stays under 450 KB per bundle', () => {
     for (const name of FUNCTION_NAMES) {
       const code = readFileSync(join(bundleDirs.get(name)!, 'index.mjs'), 'utf8');
       expect(code, name).toMatch(/from\s*["']@aws-sdk\/client-dynamodb["']/);
-      expect(Buffer.byteLength(code), name).toBeLessThan(300 * 1024);
+      expect(Buffer.byteLength(code), name).toBeLessThan(450 * 1024);
     }
   });
 });

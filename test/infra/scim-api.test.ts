@@ -6,7 +6,6 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DENY_DETAIL } from '#auth/authenticate.ts';
-import { TABLE_GRANTS } from '#infra/bind-table.ts';
 import { GATEWAY_RESPONSES } from '#infra/gateway-responses.ts';
 import { FUNCTIONS, ROUTES, type FunctionName } from '#api/routes.ts';
 import type { ScimApi } from '#infra/scim-api.ts';
@@ -109,71 +108,7 @@ describe('functions', () => {
   });
 });
 
-describe('least privilege (bindTable)', () => {
-  /** Every "action on resource" pair granted to a function's role, resources as resolved JSON. */
-  function grantsOf(t: Template, s: Stack, api: ScimApi, name: FunctionName): Set<string> {
-    const roleId = s.getLogicalId(api.functions[name].role!.node.defaultChild as CfnElement);
-    const pairs = new Set<string>();
-    for (const [, policy] of ofType(t, 'AWS::IAM::Policy')) {
-      const roles = policy.Properties!.Roles as { Ref: string }[];
-      if (!roles.some((r) => r.Ref === roleId)) continue;
-      const doc = policy.Properties!.PolicyDocument as {
-        Statement: { Effect: string; Action: string | string[]; Resource: unknown }[];
-      };
-      for (const statement of doc.Statement) {
-        expect(statement.Effect).toBe('Allow');
-        const actions = ([] as string[]).concat(statement.Action);
-        const resources = ([] as unknown[]).concat(statement.Resource);
-        for (const action of actions)
-          for (const resource of resources) pairs.add(`${action} ${JSON.stringify(resource)}`);
-      }
-    }
-    return pairs;
-  }
-
-  function expectedGrants(s: Stack, api: ScimApi, name: FunctionName): Set<string> {
-    const grant = TABLE_GRANTS[FUNCTIONS[name].tableAccess];
-    const table = JSON.stringify(s.resolve(api.table.tableArn));
-    const indexes = JSON.stringify(s.resolve(`${api.table.tableArn}/index/*`));
-    return new Set([...grant.table.map((a) => `${a} ${table}`), ...grant.indexes.map((a) => `${a} ${indexes}`)]);
-  }
-
-  it.each(FUNCTION_NAMES)('%s gets exactly its access mode, nothing more', (name) => {
-    expect([...grantsOf(template, stack, scim, name)].sort()).toEqual([...expectedGrants(stack, scim, name)].sort());
-  });
-
-  it('the access modes say what the runtime needs', () => {
-    expect(TABLE_GRANTS['token-check']).toEqual({ table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], indexes: [] });
-    expect(TABLE_GRANTS.read.table).toEqual(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query']);
-    expect(TABLE_GRANTS['read-write'].table).toEqual(
-      expect.arrayContaining([
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:BatchWriteItem',
-        'dynamodb:ConditionCheckItem',
-      ]),
-    );
-    for (const mode of ['read', 'read-write'] as const) expect(TABLE_GRANTS[mode].indexes).toEqual(['dynamodb:Query']);
-  });
-
-  it('the authorizer can read and stamp a token but not write one, and never touches an index', () => {
-    const grants = [...grantsOf(template, stack, scim, 'authorizer')];
-    expect(grants.some((g) => g.startsWith('dynamodb:PutItem'))).toBe(false);
-    expect(grants.some((g) => g.startsWith('dynamodb:DeleteItem'))).toBe(false);
-    expect(grants.some((g) => g.includes('/index/'))).toBe(false);
-  });
-
-  it('discovery has no table permission at all', () => {
-    expect([...grantsOf(template, stack, scim, 'discovery')].filter((g) => g.startsWith('dynamodb:'))).toEqual([]);
-  });
-
-  it('no statement anywhere grants Scan or a dynamodb wildcard', () => {
-    const json = JSON.stringify(template.toJSON());
-    expect(json).not.toMatch(/dynamodb:Scan/);
-    expect(json).not.toMatch(/dynamodb:\*/);
-  });
-});
+// Table permissions by key prefix: test/infra/least-privilege.test.ts.
 
 describe('REST API and routes', () => {
   /** Full path of every AWS::ApiGateway::Resource, by logical id. */
@@ -254,16 +189,16 @@ describe('REST API and routes', () => {
     });
   });
 
-  it('stage "prod": throttled at 50 rps / burst 100, access-logged, no execution logs, no tracing', () => {
+  it('stage "prod": throttled at 100 rps / burst 200 overall, access-logged, no execution logs, traced', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'prod',
-      TracingEnabled: false,
+      TracingEnabled: true,
       MethodSettings: [
         Match.objectLike({
           HttpMethod: '*',
           ResourcePath: '/*',
-          ThrottlingRateLimit: 50,
-          ThrottlingBurstLimit: 100,
+          ThrottlingRateLimit: 100,
+          ThrottlingBurstLimit: 200,
           LoggingLevel: 'OFF',
           DataTraceEnabled: false,
         }),
@@ -290,8 +225,12 @@ describe('REST API and routes', () => {
     template.resourceCountIs('AWS::ApiGateway::Account', 1);
   });
 
-  it('has no resource policy unless allowedSourceIps is set', () => {
-    template.hasResourceProperties('AWS::ApiGateway::RestApi', { Policy: Match.absent() });
+  it('has a resource policy that only denies (/admin to other accounts), with no IP condition by default', () => {
+    const policy = ofType(template, 'AWS::ApiGateway::RestApi')[0]![1].Properties!.Policy as {
+      Statement: { Sid: string; Effect: string; Condition: object }[];
+    };
+    expect(policy.Statement.map((st) => [st.Sid, st.Effect])).toEqual([['AdminOnlyForNamedPrincipals', 'Deny']]);
+    expect(JSON.stringify(policy)).not.toContain('aws:SourceIp');
   });
 });
 
@@ -414,7 +353,9 @@ describe('props', () => {
       const props = fnProps(t, s, api, name);
       expect(props.TracingConfig, name).toEqual({ Mode: 'Active' });
       const env = (props.Environment as { Variables?: Record<string, string> })?.Variables ?? {};
-      if (SCIM_FUNCTIONS.has(name)) expect(JSON.parse(env.SCIM_CUSTOM_EXTENSION!), name).toEqual(customExtension);
+      // The events function renders resources too (docs/events.md).
+      if (SCIM_FUNCTIONS.has(name) || name === 'events')
+        expect(JSON.parse(env.SCIM_CUSTOM_EXTENSION!), name).toEqual(customExtension);
       else expect(env, name).not.toHaveProperty('SCIM_CUSTOM_EXTENSION');
     }
     expect((fnProps(t, s, api, 'admin').Environment as { Variables: Record<string, string> }).Variables).toMatchObject({
@@ -445,32 +386,4 @@ describe('props', () => {
   });
 });
 
-describe('IP allow-list', () => {
-  const ips = ['203.0.113.0/24', '198.51.100.7', '2001:db8::/32'];
-
-  it('denies /scim/v2/* to every other source address, with no Allow that would open /admin', () => {
-    const { template: t } = synth({ props: { allowedSourceIps: ips } });
-    t.hasResourceProperties('AWS::ApiGateway::RestApi', {
-      Policy: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'ScimOnlyFromAllowedSourceIps',
-            Effect: 'Deny',
-            Principal: { AWS: '*' },
-            Action: 'execute-api:Invoke',
-            Resource: 'execute-api:/*/*/scim/v2/*',
-            Condition: { NotIpAddress: { 'aws:SourceIp': ips } },
-          },
-        ],
-      },
-    });
-  });
-
-  it('a changed list yields a new deployment (a resource policy needs one to take effect)', () => {
-    const deploymentId = (t: Template) => ofType(t, 'AWS::ApiGateway::Deployment')[0]![0];
-    const a = deploymentId(synth({ props: { allowedSourceIps: ['203.0.113.0/24'] } }).template);
-    const b = deploymentId(synth({ props: { allowedSourceIps: ['203.0.113.0/25'] } }).template);
-    expect(a).not.toBe(b);
-  });
-});
+// IP allow-lists, /admin principals and the WAF: test/infra/edge-protection.test.ts.

@@ -17,13 +17,24 @@ describe('outputs', () => {
   it('ScimBaseUrl, AdminBaseUrl, TableName, TableStreamArn under stable keys', () => {
     const { template, stack, scim } = synth();
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    expect(Object.keys(outputs).sort()).toEqual(['AdminBaseUrl', 'ScimBaseUrl', 'TableName', 'TableStreamArn']);
+    // EventBusName / EventBusArn come from the events construct (test/infra/events.test.ts).
+    expect(Object.keys(outputs).sort()).toEqual([
+      'AdminBaseUrl',
+      'AlarmTopicArn',
+      'EventBusArn',
+      'EventBusName',
+      'ScimBaseUrl',
+      'TableName',
+      'TableStreamArn',
+    ]);
     expect(OUTPUT_KEYS).toEqual({
       scimBaseUrl: 'ScimBaseUrl',
       adminBaseUrl: 'AdminBaseUrl',
       tableName: 'TableName',
       tableStreamArn: 'TableStreamArn',
+      alarmTopicArn: 'AlarmTopicArn',
     });
+    expect(outputs.AlarmTopicArn!.Value).toEqual(stack.resolve(scim.operations.alarmTopic.topicArn));
     const url = (key: string) => JSON.stringify(outputs[key]!.Value);
     expect(outputs.ScimBaseUrl!.Value).toEqual(stack.resolve(scim.scimBaseUrl));
     expect(outputs.AdminBaseUrl!.Value).toEqual(stack.resolve(scim.adminBaseUrl));
@@ -56,7 +67,25 @@ describe('context', () => {
         throttleBurstLimit: '40',
         customExtension: JSON.stringify(extension),
         tracing: 'true',
+        adminAllowedSourceIps: '192.0.2.10',
+        adminPrincipals: '123456789012,210987654321',
+        tenantRateLimit: '10',
+        tenantBurstLimit: '30',
+        firewall: '3000',
+        alarmEmails: 'ops@example.com, oncall@example.com',
       },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { RateLimit: 10, BurstLimit: 30 } });
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Rules: Match.arrayWith([
+        Match.objectLike({ Statement: { RateBasedStatement: Match.objectLike({ Limit: 3000 }) } }),
+      ]),
+    });
+    template.resourceCountIs('AWS::SNS::Subscription', 2);
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      Policy: Match.objectLike({
+        Statement: Match.arrayWith([Match.objectLike({ Sid: 'AdminForNamedPrincipals', Effect: 'Allow' })]),
+      }),
     });
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'staging',
@@ -66,9 +95,16 @@ describe('context', () => {
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: 120 });
     template.hasResourceProperties('AWS::ApiGateway::RestApi', {
       Policy: Match.objectLike({
-        Statement: [
-          Match.objectLike({ Condition: { NotIpAddress: { 'aws:SourceIp': ['203.0.113.0/24', '198.51.100.7'] } } }),
-        ],
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'ScimOnlyFromAllowedSourceIps',
+            Condition: { NotIpAddress: { 'aws:SourceIp': ['203.0.113.0/24', '198.51.100.7'] } },
+          }),
+          Match.objectLike({
+            Sid: 'AdminOnlyFromAllowedSourceIps',
+            Condition: { NotIpAddress: { 'aws:SourceIp': ['192.0.2.10'] } },
+          }),
+        ]),
       }),
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -95,6 +131,8 @@ describe('context', () => {
       customExtension: { id: 'x' },
       tracing: false,
     });
+    const off = scimApiPropsFromContext(new App({ context: { firewall: false, tenantRateLimit: 5 } }).node);
+    expect(off).toEqual({ firewall: false, tenantRateLimits: { default: { rateLimit: 5, burstLimit: 50 } } });
   });
 
   it('leaves absent keys to the construct defaults', () => {

@@ -5,10 +5,12 @@
 // CloudFormation validation (a WebAssembly engine, several seconds to load) is likewise off unless a
 // test asks for it; one test runs it in strict mode.
 
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { PACKAGE_ROOT, type ScimApiProps } from '#infra/scim-api.ts';
 import { ScimStack } from '#infra/scim-stack.ts';
 
@@ -22,12 +24,15 @@ export interface SynthOptions {
   bundle?: boolean;
   validate?: boolean;
   outdir?: string;
+  /** Runs cdk-nag's AwsSolutions pack during synthesis (findings: `nagReport`). */
+  nag?: boolean;
 }
 
-export function synth({ props, context, bundle = false, validate = false, outdir }: SynthOptions = {}) {
+export function synth({ props, context, bundle = false, validate = false, outdir, nag = false }: SynthOptions = {}) {
+  const out = outdir ?? (nag ? mkdtempSync(join(tmpdir(), 'scim-nag-')) : undefined);
   const app = new App({
     builtinCloudFormationValidation: validate,
-    ...(outdir ? { outdir } : {}),
+    ...(out ? { outdir: out } : {}),
     context: {
       ...CDK_JSON_CONTEXT,
       ...(bundle ? { 'aws:cdk:enable-asset-metadata': true } : { 'aws:cdk:bundling-stacks': [] }),
@@ -38,8 +43,48 @@ export function synth({ props, context, bundle = false, validate = false, outdir
     env: { account: '123456789012', region: 'eu-west-1' },
     ...(props ? { scim: props } : {}),
   });
+  if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const template = Template.fromStack(stack);
-  return { app, stack, template, scim: stack.scim };
+  return { app, stack, template, scim: stack.scim, outdir: out };
+}
+
+export interface NagFinding {
+  ruleName: string;
+  severity: string;
+  violatingConstructs: { constructPath: string }[];
+  reason?: string;
+}
+
+/** cdk-nag's findings from a `synth({ nag: true })`: what it reports, and what was acknowledged (with the reason). */
+export function nagReport(outdir: string): { violations: NagFinding[]; suppressed: NagFinding[] } {
+  const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+    pluginReports: { pluginName: string; violations: NagFinding[]; suppressedViolations?: NagFinding[] }[];
+  };
+  const nag = report.pluginReports.filter((p) => p.pluginName === 'AwsSolutions');
+  return {
+    violations: nag.flatMap((p) => p.violations),
+    suppressed: nag.flatMap((p) => p.suppressedViolations ?? []),
+  };
+}
+
+/** Every IAM statement attached to a role, with the policy it sits in. */
+export function roleStatements(template: Template, roleLogicalId: string): IamStatement[] {
+  const out: IamStatement[] = [];
+  for (const [, policy] of ofType(template, 'AWS::IAM::Policy')) {
+    const roles = policy.Properties!.Roles as { Ref: string }[];
+    if (!roles.some((r) => r.Ref === roleLogicalId)) continue;
+    out.push(...(policy.Properties!.PolicyDocument as { Statement: IamStatement[] }).Statement);
+  }
+  return out;
+}
+
+export interface IamStatement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, string | string[]>>;
+  Sid?: string;
+  Principal?: unknown;
 }
 
 export type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; [k: string]: unknown }>;

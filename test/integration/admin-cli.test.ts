@@ -1,12 +1,14 @@
-// The admin CLI against the local runner: every command, readable and --json output, the admin
-// key from .data/admin-key, errors and exit codes, and the `scim-admin` bin entry itself.
-import { execFile } from 'node:child_process';
+// The admin CLI against the local runner: every command, readable and --json output, finding the
+// runner through the runner.json `npm start` writes (test/integration/local-runner.test.ts runs the
+// real thing), the override flags, errors that name their fix, exit codes, and the bin entry.
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWellFormed } from '#auth/token.ts';
+import { writeRunnerRecord, type RunnerRecord } from '#infra/local/runner-record.ts';
 import { main, type Io } from '../../bin/admin/cli.ts';
 import { startLocalApi, type LocalApi } from '../support/local-api.ts';
 
@@ -111,7 +113,9 @@ describe('scim-admin against the local runner', () => {
   it('a wrong admin key: 401 with a hint', async () => {
     const res = await cli(['tenant', 'get', 'default', '--url', api.url, '--admin-key', 'wrong'], { target: false });
     expect(res.code).toBe(1);
-    expect(res.err).toMatch(/error: 401 .*\n\(check the admin key/);
+    expect(res.err).toMatch(
+      /error: 401 .*\n\(the admin key from --admin-key was refused: pass the runner's key with --admin-key, or --data-dir/,
+    );
   });
 
   it('reads the admin key from env ADMIN_KEY / SCIM_ADMIN_URL, or from .data/admin-key as `npm start` writes it', async () => {
@@ -152,12 +156,116 @@ describe('scim-admin against the local runner', () => {
     expect(res.err).toMatch(/cannot reach the admin API at http:\/\/127\.0\.0\.1:9 .*npm start/);
   });
 
-  it('the `scim-admin` bin entry (bin/scim-admin.mjs) runs the CLI', async () => {
-    const { stdout } = await promisify(execFile)(
+  it('the `scim-admin` bin entry (bin/scim-admin.mjs) runs the CLI, with nothing on stderr', async () => {
+    const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
       ['bin/scim-admin.mjs', 'tenant', 'get', 'default', '--json', '--url', api.url, '--admin-key', api.adminKey],
-      { cwd: process.cwd(), env: { ...process.env, NODE_NO_WARNINGS: '1' } },
+      { cwd: process.cwd() },
     );
     expect(JSON.parse(stdout)).toMatchObject({ id: 'default', provisioning: { enabled: true } });
+    expect(stderr).toBe('');
+  });
+});
+
+describe('scim-admin finds the local runner through what `npm start` recorded', () => {
+  /** A folder `npm start` runs in, with the records it writes for a runner that is `api`. */
+  function project(options: { dataDir?: string; record?: Partial<RunnerRecord> } = {}) {
+    const cwd = mkdtempSync(join(tmpdir(), 'scim-project-'));
+    const dataDir = options.dataDir ?? join(cwd, '.data');
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, 'admin-key'), `${api.adminKey}\n`);
+    const record: RunnerRecord = {
+      url: api.url,
+      pid: process.pid,
+      dataDir,
+      adminKey: { file: join(dataDir, 'admin-key') },
+      startedAt: new Date().toISOString(),
+      ...options.record,
+    };
+    writeRunnerRecord(record, cwd);
+    return { cwd, dataDir };
+  }
+  const elsewhere = () => mkdtempSync(join(tmpdir(), 'scim-elsewhere-'));
+  const getDefault = (extra: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string }) =>
+    cli(['tenant', 'get', 'default', '--json', ...extra], { ...options, target: false });
+
+  it('with the default DATA_DIR: no flags needed', async () => {
+    const { cwd } = project();
+    const res = await getDefault([], { cwd });
+    expect(res.code, res.err).toBe(0);
+    expect(JSON.parse(res.out)).toMatchObject({ id: 'default' });
+  });
+
+  it('with another DATA_DIR and PORT: found from the folder it started in, through DATA_DIR, or --data-dir', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'scim-data-'));
+    const { cwd } = project({ dataDir });
+    expect((await getDefault([], { cwd })).code).toBe(0);
+    expect((await getDefault([], { cwd: elsewhere(), env: { DATA_DIR: dataDir } })).code).toBe(0);
+    // --data-dir wins over DATA_DIR.
+    const flag = await getDefault(['--data-dir', dataDir], { cwd: elsewhere(), env: { DATA_DIR: elsewhere() } });
+    expect(flag.code, flag.err).toBe(0);
+  });
+
+  it('--url and --admin-key (or ADMIN_KEY) override what was recorded', async () => {
+    const { cwd } = project();
+    const url = await getDefault(['--url', 'http://127.0.0.1:9'], { cwd });
+    expect(url.err).toMatch(/^error: cannot reach the admin API at http:\/\/127\.0\.0\.1:9 /);
+    // --url naming the recorded runner still uses its recorded key.
+    const sameRunner = await getDefault(['--url', api.url.replace('127.0.0.1', 'localhost')], { cwd });
+    expect(sameRunner.code, sameRunner.err).toBe(0);
+    const key = await getDefault(['--admin-key', 'wrong'], { cwd });
+    expect(key.err).toMatch(/^error: 401 .*\n\(the admin key from --admin-key was refused/);
+    const envKey = await getDefault([], { cwd, env: { ADMIN_KEY: 'wrong' } });
+    expect(envKey.err).toMatch(/^error: 401 .*\n\(the admin key from ADMIN_KEY was refused/);
+  });
+
+  it('every error names the fix', async () => {
+    const empty = elsewhere();
+    expect((await getDefault([], { cwd: empty })).err).toBe(
+      'error: no local runner found in .data/: start one with `npm start`, or pass --url and --admin-key, or --stack <name> for a deployed stack\n',
+    );
+
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    const stale = project({ record: { pid: gone } });
+    expect((await getDefault([], { cwd: stale.cwd })).err).toBe(
+      `error: no local runner found in .data/ (the runner recorded there, process ${gone}, has stopped): start one with \`npm start\`, or pass --url and --admin-key, or --stack <name> for a deployed stack\n`,
+    );
+
+    const dir = elsewhere();
+    expect((await getDefault([], { cwd: empty, env: { DATA_DIR: dir } })).err).toBe(
+      `error: no local runner is running with DATA_DIR=${dir}/ (no runner.json there): start one with \`DATA_DIR=${dir}/ npm start\`, or unset DATA_DIR, or pass --url and --admin-key\n`,
+    );
+    expect((await getDefault(['--data-dir', dir], { cwd: empty })).err).toBe(
+      `error: no local runner is running with --data-dir ${dir}/ (no runner.json there): start one with \`DATA_DIR=${dir} npm start\`, or pass --url and --admin-key\n`,
+    );
+
+    const two = project();
+    const otherDir = elsewhere();
+    writeRunnerRecord(
+      {
+        url: 'http://localhost:1',
+        pid: process.pid,
+        dataDir: otherDir,
+        adminKey: { file: join(otherDir, 'admin-key') },
+        startedAt: new Date().toISOString(),
+      },
+      two.cwd,
+    );
+    expect((await getDefault([], { cwd: two.cwd })).err).toBe(
+      `error: 2 local runners are running: ${api.url} (--data-dir .data/), http://localhost:1 (--data-dir ${otherDir}/): choose one with --data-dir or --url\n`,
+    );
+
+    const envKey = project({ record: { adminKey: { env: 'ADMIN_KEY' } } });
+    expect((await getDefault([], { cwd: envKey.cwd })).err).toBe(
+      `error: the local runner at ${api.url} takes its admin key from its ADMIN_KEY environment variable: set ADMIN_KEY to the same value here, or pass --admin-key\n`,
+    );
+
+    expect((await getDefault(['--url', api.url], { cwd: empty })).err).toBe(
+      `error: no admin key for ${api.url}: ${join(empty, '.data', 'admin-key')} does not exist. Pass --admin-key <key> or set ADMIN_KEY, or pass --data-dir <the runner's DATA_DIR> (where \`npm start\` saves admin-key)\n`,
+    );
+
+    expect((await getDefault(['--stack', 'ScimDirectory', '--data-dir', dir], { cwd: empty })).err).toBe(
+      'error: --stack (a deployed stack) cannot be combined with --url, --admin-key or --data-dir (a local runner): drop one or the other\n',
+    );
   });
 });

@@ -57,6 +57,7 @@ describe('tenants', () => {
       displayName: 'Acme Corp',
       provisioning: { enabled: true },
       counts: { users: 0, groups: 0, activeTokens: 0 },
+      rateLimit: { tier: 'default' },
       createdAt: api.clock.now.toISOString(),
       updatedAt: api.clock.now.toISOString(),
     });

@@ -55,12 +55,14 @@ describe('Groups', () => {
     const [a, b] = [await user(), await user()];
     const add = await patch(g.id, [{ op: 'add', path: 'members', value: [{ value: a.id }, { value: b.id }] }]);
     expect(add.status, add.text).toBe(204);
-    // Membership-only PATCH: one transaction, no Query of the members partition.
-    expect(add.cost.operations).toEqual(['TransactWriteItemsCommand']);
+    // Membership-only PATCH: one transaction (+ one GetItem of the new version for the ETag), no
+    // Query of the members partition.
+    expect(add.cost.operations).toEqual(['TransactWriteItemsCommand', 'GetItemCommand']);
+    expect(add.headers.get('etag')).toMatch(/^W\/"\d+"$/);
     expect(await memberIds(g.id)).toEqual([a.id, b.id].sort());
     const remove = await patch(g.id, [{ op: 'remove', path: `members[value eq "${a.id}"]` }]);
     expect(remove.status, remove.text).toBe(204);
-    expect(remove.cost.operations).toEqual(['TransactWriteItemsCommand']);
+    expect(remove.cost.operations).toEqual(['TransactWriteItemsCommand', 'GetItemCommand']);
     expect(await memberIds(g.id)).toEqual([b.id]);
   });
 

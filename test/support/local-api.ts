@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { ensureTable } from '#infra/local/dynamodb-local.ts';
 import { createLocalApi } from '#infra/local/server.ts';
+import type { TenantRateLimits } from '#infra/rate-limit-settings.ts';
 import { configFromEnv, type AppContext, type AppConfig } from '#api/context.ts';
 import { createDb, type Cost } from '#store/client.ts';
 
@@ -46,7 +47,13 @@ export interface CallResult {
 }
 
 export async function startLocalApi(
-  options: { authorizerCacheTtlSeconds?: number; config?: Partial<AppConfig>; tenantId?: string } = {},
+  options: {
+    authorizerCacheTtlSeconds?: number;
+    config?: Partial<AppConfig>;
+    tenantId?: string;
+    /** Per-tenant rate limits, as the stack's usage plans (absent: none). */
+    rateLimits?: TenantRateLimits;
+  } = {},
 ): Promise<LocalApi> {
   const endpoint = inject('dynamodbEndpoint');
   const tableName = `scim-test-${randomUUID()}`;
@@ -68,6 +75,7 @@ export async function startLocalApi(
     adminKey,
     authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds ?? 0,
     exposeCost: true,
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DENY_DETAIL, LAST_USED_WRITE_INTERVAL_MS } from '#auth/authenticate.ts';
 import { generateToken, hashToken } from '#auth/token.ts';
-import { authorizerHandler } from '#functions/authorizer/app.ts';
+import { authorizerHandler, authorizerOptionsFromEnv } from '#functions/authorizer/app.ts';
 import type { AppContext } from '#api/context.ts';
 import { configFromEnv } from '#api/context.ts';
 import { createDb } from '#store/client.ts';
@@ -140,7 +140,7 @@ describe('allow', () => {
     const result = await call(`Bearer ${token}`);
     expect(effect(result)).toBe('Allow');
     expect(result.principalId).toBe(TOKEN_ID);
-    expect(result.context).toEqual({ tenantId: 'acme', tokenId: TOKEN_ID, scope: 'read' });
+    expect(result.context).toEqual({ tenantId: 'acme', tokenId: TOKEN_ID, scope: 'read', rateLimitTier: 'default' });
     // Both reads strongly consistent: a revocation is seen by the next uncached check.
     for (const get of ddb.commandCalls(GetCommand)) expect(get.args[0].input.ConsistentRead).toBe(true);
   });
@@ -204,5 +204,58 @@ describe('failures', () => {
   it('a DynamoDB error is thrown (API Gateway answers 500 and caches nothing), not a cached Deny', async () => {
     ddb.on(GetCommand).rejects(new Error('ProvisionedThroughputExceeded'));
     await expect(call(`Bearer ${token}`)).rejects.toThrow();
+  });
+});
+
+describe('per-tenant rate limits (usage plans with apiKeySource AUTHORIZER)', () => {
+  const withKey = (plan?: string) => ({ apiKey: { value: 'scimrl_acme', id: 'k1', ...(plan ? { plan } : {}) } });
+
+  it("returns the tenant's own usage-plan key as usageIdentifierKey, and its tier in the context", async () => {
+    store(tokenItem(), tenantItem({ ...withKey('large'), rateLimitTier: 'large' }));
+    const result = await call(`Bearer ${token}`);
+    expect(result.usageIdentifierKey).toBe('scimrl_acme');
+    expect(result.context).toMatchObject({ tenantId: 'acme', rateLimitTier: 'large' });
+  });
+
+  it('a tenant whose key is not confirmed in a plan yet (or has none) gets the shared key', async () => {
+    const shared = authorizerHandler(ctx, { sharedUsageKey: 'scim-shared-key' });
+    for (const tenant of [tenantItem(withKey()), tenantItem()]) {
+      ddb.reset();
+      store(tokenItem(), tenant);
+      const result = await shared({ type: 'TOKEN', authorizationToken: `Bearer ${token}`, methodArn: METHOD_ARN });
+      expect(result.usageIdentifierKey).toBe('scim-shared-key');
+    }
+  });
+
+  it('without a shared key (the local runner) such a tenant gets no usageIdentifierKey; a Deny never has one', async () => {
+    store(tokenItem(), tenantItem());
+    expect(await call(`Bearer ${token}`)).not.toHaveProperty('usageIdentifierKey');
+    ddb.reset();
+    store(undefined, tenantItem(withKey('default')));
+    expect(await call(`Bearer ${token}`)).not.toHaveProperty('usageIdentifierKey');
+  });
+});
+
+describe('a token whose expiry passed was still accepted (through the authorizer cache): fixed', () => {
+  const TTL = 300;
+  const cached = authorizerHandler(ctx, { cacheTtlSeconds: TTL });
+  const callCached = () => cached({ type: 'TOKEN', authorizationToken: `Bearer ${token}`, methodArn: METHOD_ARN });
+
+  it('refuses a token with less life left than the cache TTL: a cached Allow never outlives the token', async () => {
+    store(tokenItem({ expiresAt: new Date(NOW.getTime() + TTL * 1000).toISOString() }), tenantItem());
+    expect((await callCached()).context).toEqual({ error: 'token expired' });
+  });
+
+  it('allows it while more than one TTL is left', async () => {
+    store(tokenItem({ expiresAt: new Date(NOW.getTime() + TTL * 1000 + 1).toISOString() }), tenantItem());
+    expect(effect(await callCached())).toBe('Allow');
+  });
+
+  it('reads the TTL and the shared key from the environment the stack sets', () => {
+    expect(authorizerOptionsFromEnv({ AUTHORIZER_CACHE_TTL_SECONDS: '60', SHARED_USAGE_PLAN_KEY: 'k' })).toEqual({
+      cacheTtlSeconds: 60,
+      sharedUsageKey: 'k',
+    });
+    expect(authorizerOptionsFromEnv({ AUTHORIZER_CACHE_TTL_SECONDS: '0' })).toEqual({});
   });
 });

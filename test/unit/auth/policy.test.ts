@@ -31,7 +31,14 @@ const methodArnOf = (route: Route, value = '2819c223-7f76-453a-919d-413861904646
 
 const scimRoutes = ROUTES.filter((r) => r.auth === 'scim');
 const adminRoutes = ROUTES.filter((r) => r.auth === 'admin');
-const allow = { allow: true as const, tenantId: 'acme', tokenId: '01HZX3J4K5M6N7P8Q9R0S1T2V3', scope: 'full' as const };
+const allow = {
+  allow: true as const,
+  tenantId: 'acme',
+  tokenId: '01HZX3J4K5M6N7P8Q9R0S1T2V3',
+  scope: 'full' as const,
+  expiresAt: '2031-01-01T00:00:00.000Z',
+  rateLimitTier: 'default',
+};
 
 describe('allow policy', () => {
   it('the route table has both kinds of routes (the checks below are not vacuous)', () => {
@@ -90,7 +97,7 @@ describe('allow policy', () => {
     ).toBe(false);
   });
 
-  it('names the token as principal and passes tenant, token and scope on', () => {
+  it('names the token as principal and passes tenant, token, scope and rate-limit tier on', () => {
     const policy = allowPolicy(methodArnOf(scimRoutes[0]!), { ...allow, scope: 'read' });
     expect(policy).toEqual({
       principalId: allow.tokenId,
@@ -104,8 +111,14 @@ describe('allow policy', () => {
           },
         ],
       },
-      context: { tenantId: 'acme', tokenId: allow.tokenId, scope: 'read' },
+      context: { tenantId: 'acme', tokenId: allow.tokenId, scope: 'read', rateLimitTier: 'default' },
     });
+  });
+
+  it("carries the tenant's usage-plan key as usageIdentifierKey when there is one (apiKeySource AUTHORIZER)", () => {
+    expect(allowPolicy(methodArnOf(scimRoutes[0]!), allow, 'scimrl_key').usageIdentifierKey).toBe('scimrl_key');
+    expect(allowPolicy(methodArnOf(scimRoutes[0]!), allow)).not.toHaveProperty('usageIdentifierKey');
+    expect(denyPolicy(methodArnOf(scimRoutes[0]!), 'token expired')).not.toHaveProperty('usageIdentifierKey');
   });
 });
 

@@ -7,6 +7,7 @@ import {
   schemas,
   serviceProviderConfig,
 } from '#scim/discovery.ts';
+import { MAX_PATCH_OPERATIONS } from '#scim/patch.ts';
 import { createRegistry } from '#scim/schema/registry.ts';
 import { userSchema } from '#scim/schema/user.ts';
 import { registry, TEST_EXTENSION_ID } from './fixtures.ts';
@@ -18,7 +19,7 @@ describe('serviceProviderConfig', () => {
     expect(serviceProviderConfig({ baseUrl: `${BASE}/` })).toEqual({
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
       patch: { supported: true },
-      bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+      bulk: { supported: false, maxOperations: MAX_PATCH_OPERATIONS, maxPayloadSize: 0 },
       filter: { supported: true, maxResults: 200 },
       changePassword: { supported: false },
       sort: { supported: true },

@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDateTime } from '#scim/date-time.ts';
 import { InvalidFilterError, ScimError } from '#scim/errors.ts';
-import { compileFilter, matchesFilter, type AttributeLookup } from '#scim/filter-eval.ts';
+import { registryLookup } from '#scim/attribute-access.ts';
+import { compileElementFilter, compileFilter, matchesFilter, type AttributeLookup } from '#scim/filter-eval.ts';
 import { parseFilter } from '#scim/filter.ts';
 import type { ResourceTypeName } from '#scim/schema/registry.ts';
 import { registry } from './fixtures.ts';
@@ -70,6 +71,18 @@ describe('matchesFilter (filter-eval.cases.json)', () => {
     const before = JSON.stringify(data.resources);
     for (const c of data.cases) run(c);
     expect(JSON.stringify(data.resources)).toBe(before);
+  });
+
+  it('gives the same answers and errors from the memo of compiled shapes', () => {
+    // One look-up for all cases: the second pass compiles nothing, every filter instantiates a
+    // memoised shape, often one first compiled from another case's literals.
+    for (const pass of [1, 2]) {
+      for (const c of data.cases) {
+        const { result, error } = run(c, registryLookup(registry, c.resourceType));
+        if (c.error) expect((error as ScimError)?.detail, `pass ${pass}: ${c.name}`).toBe(c.error.detail);
+        else expect(result, `pass ${pass}: ${c.name}`).toBe(c.expect);
+      }
+    }
   });
 
   it('compiles once and evaluates many resources', () => {
@@ -165,6 +178,53 @@ describe('matchesFilter: properties', () => {
         }
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it('memoised shapes agree with a first compile, whatever the literals', () => {
+    // `shared` keeps its memo across runs, so a shape is compiled with the literals of whichever
+    // filter came first and reused for the others; `fresh` compiles every filter anew.
+    const shared = registryLookup(registry, 'User');
+    const outcome = (text: string, lookup: AttributeLookup, res: Record<string, unknown>) => {
+      try {
+        return { matched: compileFilter(parseFilter(text), lookup)(res) };
+      } catch (error) {
+        return { error: (error as ScimError).detail };
+      }
+    };
+    fc.assert(
+      fc.property(filter, resource, (text, res) => {
+        const r = res as Record<string, unknown>;
+        expect(outcome(text, shared, r)).toEqual(outcome(text, lookupFor('User'), r));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('memoised value filters agree with a first compile, whatever the literals', () => {
+    const shared = registryLookup(registry, 'User');
+    const elements = [
+      { value: 'a@x.com', type: 'work', primary: true },
+      { value: 'B@x.com', type: 'home' },
+      'bare',
+      null,
+    ];
+    fc.assert(
+      fc.property(fc.constantFrom('emails', 'addresses', 'roles'), op, value, (attribute, o, v) => {
+        const text = `${attribute}[type ${o} ${v} or value ${o} ${v}]`;
+        const run = (lookup: AttributeLookup) => {
+          try {
+            const node = parseFilter(text);
+            if (node.kind !== 'valuePath') throw new Error('not a value path');
+            const test = compileElementFilter({ attribute }, node.filter, lookup);
+            return { matched: elements.map((e) => test(e)) };
+          } catch (error) {
+            return { error: (error as ScimError).detail };
+          }
+        };
+        expect(run(shared)).toEqual(run(lookupFor('User')));
+      }),
+      { numRuns: 2000 },
     );
   });
 

@@ -228,4 +228,46 @@ describe('parseFilter: properties', () => {
       { numRuns: 1000 },
     );
   });
+
+  // parseFilter memoises trees by shape (filter-shape.ts); with `maxDepth` given it parses afresh.
+  const outcome = (parse: () => FilterNode) => {
+    try {
+      return { tree: parse() };
+    } catch (error) {
+      return { error: (error as ScimError).detail };
+    }
+  };
+  const memoised = (text: string) => outcome(() => parseFilter(text));
+  const fresh = (text: string) => outcome(() => parseFilter(text, { maxDepth: MAX_FILTER_DEPTH }));
+  /** `node` with its string values replaced by `strings` (cycling). */
+  const restring = (n: FilterNode, strings: string[], at = { i: 0 }): FilterNode => {
+    switch (n.kind) {
+      case 'compare':
+        return typeof n.value === 'string' ? { ...n, value: strings[at.i++ % strings.length]! } : n;
+      case 'and':
+      case 'or':
+        return { ...n, left: restring(n.left, strings, at), right: restring(n.right, strings, at) };
+      case 'not':
+        return { ...n, filter: restring(n.filter, strings, at) };
+      default:
+        return n;
+    }
+  };
+
+  it('gives from the memo of shapes what a first parse gives, whatever the literals', () => {
+    fc.assert(
+      fc.property(tree, fc.array(fc.string({ maxLength: 6 }), { minLength: 1, maxLength: 4 }), (node, strings) => {
+        for (const text of [print(node), print(restring(node, strings)), print(node)]) {
+          expect(memoised(text), text).toEqual(fresh(text));
+        }
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(grammarSoup, (text) => {
+        expect(memoised(text), text).toEqual(fresh(text));
+      }),
+      { numRuns: 3000 },
+    );
+  });
 });
