@@ -6,10 +6,11 @@
 // invalidFilter error.
 
 import type { FilterNode } from '#scim/ast.ts';
+import type { Json } from '#scim/attribute-values.ts';
 import { InvalidFilterError, MutabilityError } from '#scim/errors.ts';
 import type { Op } from '#scim/patch-target.ts';
 import { normaliseValue } from '#scim/patch-values.ts';
-import { type Json, type MemberInput, toMembers } from '#scim/resource.ts';
+import { type MemberInput, toMembers } from '#scim/resource.ts';
 import type { AttributeDef } from '#scim/schema/types.ts';
 
 export type Member = MemberInput;

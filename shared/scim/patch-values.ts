@@ -1,7 +1,7 @@
 // Value coercion for the PATCH engine: what a value becomes before it is written, and how values
 // are compared and kept consistent (immutability, one primary) once written.
 //
-// Values go through resource.ts normaliseAttributeValue, so PATCH and POST/PUT accept the same
+// Values go through attribute-values.ts normaliseAttributeValue, so PATCH and POST/PUT accept the same
 // shapes. IdPs nearly always send values already in canonical shape (strings for strings,
 // booleans for booleans, objects with the sub-attributes' exact names), and for those the general
 // normaliser's work (a label per element, a Map of names seen, a second object to restore
@@ -9,13 +9,13 @@
 // normaliseAttributeValue returns (a new array/object, sub-attributes in definition order,
 // readOnly and null sub-attributes dropped, the last `primary: true` winning). For anything else
 // (a quirk to coerce, an unknown or mis-cased key, a value to refuse) it answers SLOW, and the
-// general normaliser runs, so results, errors and `ignored` entries are resource.ts' own.
+// general normaliser runs, so results, errors and `ignored` entries are attribute-values.ts' own.
 // test/unit/scim/patch-values.test.ts holds the two to the same answers.
 
 import { findKey, getKey } from '#scim/attribute-access.ts';
+import { normaliseAttributeValue } from '#scim/attribute-values.ts';
 import { MutabilityError } from '#scim/errors.ts';
 import { isObject, jsonEqual, type JsonObject } from '#scim/json.ts';
-import { normaliseAttributeValue } from '#scim/resource.ts';
 import type { AttributeDef } from '#scim/schema/types.ts';
 
 /** "Not a canonical value: use the general normaliser." */

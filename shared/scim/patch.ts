@@ -8,7 +8,7 @@
 // Decisions where the RFC leaves room or real clients disagree with it (idp-quirks.md §0, §8.5):
 // - `op` is case-insensitive (Entra `Replace`); anything else is invalidSyntax. The keys `op`,
 //   `path` and `value` are matched case-insensitively too. An empty `path` means no path.
-// - Values go through resource.ts normaliseAttributeValue, so PATCH and POST/PUT accept the same
+// - Values go through attribute-values.ts normaliseAttributeValue, so PATCH and POST/PUT accept the same
 //   shapes: "True"/"False" for booleans (Entra), a bare string or a one-element array for a
 //   single complex value (Entra `manager`), an object where an array belongs (OneLogin `emails`),
 //   numbers for strings. readOnly sub-attributes inside a value (manager.displayName) are dropped.

@@ -1,8 +1,8 @@
 // The query planner as data: a filter and the key lookups that answer it (or none: a bounded scan).
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { planIndex, referencedMemberValues, references, type IndexPlan } from '#directory/query-planner.ts';
 import { parseFilter } from '#scim/filter.ts';
+import { loadCases, runCases } from '../../support/cases.ts';
 
 interface Case {
   name: string;
@@ -11,12 +11,10 @@ interface Case {
   plan: IndexPlan | null;
 }
 
-const cases: Case[] = JSON.parse(readFileSync(new URL('./query-planner.cases.json', import.meta.url), 'utf8'));
+const cases = loadCases<Case[]>('./query-planner.cases.json', import.meta.url);
 
 describe('planIndex (query-planner.cases.json)', () => {
-  it.each(cases.map((c) => [c.name, c] as const))('%s', (_, c) => {
-    expect(planIndex(c.type, parseFilter(c.filter)) ?? null).toEqual(c.plan);
-  });
+  runCases(cases, { run: (c) => planIndex(c.type, parseFilter(c.filter)) ?? null, expected: (c) => c.plan });
 });
 
 describe('what a filter says about computed attributes', () => {

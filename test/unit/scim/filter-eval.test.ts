@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDateTime } from '#scim/date-time.ts';
@@ -7,22 +6,20 @@ import { registryLookup } from '#scim/attribute-access.ts';
 import { compileElementFilter, compileFilter, matchesFilter, type AttributeLookup } from '#scim/filter-eval.ts';
 import { parseFilter } from '#scim/filter.ts';
 import type { ResourceTypeName } from '#scim/schema/registry.ts';
+import { attempt, loadCases, runCases, type DataCase } from '../../support/cases.ts';
 import { registry } from './fixtures.ts';
 
-interface Case {
-  name: string;
-  /** The IdP known to send this shape (idp-quirks.md), when the case protects a quirk. */
-  client?: string;
+interface Case extends DataCase {
   resourceType: ResourceTypeName;
   resource: string;
   filter: string;
   expect?: boolean;
-  error?: { status: number; scimType: string; detail: string };
 }
 
 // The cases run against a registry whose custom extension is TEST_EXTENSION_ID (fixtures.ts).
-const data: { resources: Record<string, Record<string, unknown>>; cases: Case[] } = JSON.parse(
-  readFileSync(new URL('./filter-eval.cases.json', import.meta.url), 'utf8'),
+const data = loadCases<{ resources: Record<string, Record<string, unknown>>; cases: Case[] }>(
+  './filter-eval.cases.json',
+  import.meta.url,
 );
 
 const lookupFor =
@@ -30,26 +27,13 @@ const lookupFor =
   (p) =>
     registry.resolve(rt, p);
 
-function run(c: Case, lookup: AttributeLookup = lookupFor(c.resourceType)): { result?: boolean; error?: unknown } {
-  try {
-    return { result: matchesFilter(parseFilter(c.filter), data.resources[c.resource]!, lookup) };
-  } catch (error) {
-    return { error };
-  }
-}
+const evaluate = (c: Case, lookup: AttributeLookup = lookupFor(c.resourceType)) =>
+  matchesFilter(parseFilter(c.filter), data.resources[c.resource]!, lookup);
+
+const run = (c: Case, lookup?: AttributeLookup) => attempt(() => evaluate(c, lookup));
 
 describe('matchesFilter (filter-eval.cases.json)', () => {
-  it.each(data.cases.map((c) => [c.client ? `${c.client}: ${c.name}` : c.name, c] as const))('%s', (_, c) => {
-    const { result, error } = run(c);
-    if (c.error) {
-      expect(error, `matched: ${String(result)}`).toBeInstanceOf(InvalidFilterError);
-      const e = error as ScimError;
-      expect({ status: e.status, scimType: e.scimType, detail: e.detail }).toEqual(c.error);
-    } else {
-      expect(error, String(error)).toBeUndefined();
-      expect(result).toBe(c.expect);
-    }
-  });
+  runCases(data.cases, { run: (c) => evaluate(c), errorType: InvalidFilterError });
 
   it('gives the same answers with a definitions-only resolver, except where a location is needed', () => {
     // registry.resolver() knows types but not where an unqualified extension attribute or a

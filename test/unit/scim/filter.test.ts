@@ -1,46 +1,27 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FilterNode } from '#scim/ast.ts';
 import { InvalidFilterError, type ScimError } from '#scim/errors.ts';
 import { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, parseFilter } from '#scim/filter.ts';
+import { attempt, loadCases, runCases, type DataCase } from '../../support/cases.ts';
 
-interface Case {
-  name: string;
-  /** The IdP known to send this shape (idp-quirks.md), when the case protects a quirk. */
-  client?: string;
+interface Case extends DataCase {
   filter: string;
   expect?: FilterNode;
-  error?: { status: number; scimType: string; detail: string };
 }
 
-const cases: Case[] = JSON.parse(readFileSync(new URL('./filter.cases.json', import.meta.url), 'utf8'));
+const cases = loadCases<Case[]>('./filter.cases.json', import.meta.url);
 
-function attempt(filter: string): { result?: FilterNode; error?: unknown } {
-  try {
-    return { result: parseFilter(filter) };
-  } catch (error) {
-    return { error };
-  }
-}
-
-function errorOf(error: unknown) {
+/** The error parsing `filter` throws, which must be an InvalidFilterError. */
+function errorOf(filter: string) {
+  const { error } = attempt(() => parseFilter(filter));
   expect(error).toBeInstanceOf(InvalidFilterError);
   const e = error as ScimError;
   return { status: e.status, scimType: e.scimType, detail: e.detail };
 }
 
 describe('parseFilter (filter.cases.json)', () => {
-  it.each(cases.map((c) => [c.client ? `${c.client}: ${c.name}` : c.name, c] as const))('%s', (_, c) => {
-    const { result, error } = attempt(c.filter);
-    if (c.error) {
-      expect(error, JSON.stringify(result)).toBeDefined();
-      expect(errorOf(error)).toEqual(c.error);
-    } else {
-      expect(error, String(error)).toBeUndefined();
-      expect(result).toEqual(c.expect);
-    }
-  });
+  runCases(cases, { run: (c) => parseFilter(c.filter), errorType: InvalidFilterError });
 });
 
 describe('parseFilter: bounds', () => {
@@ -48,7 +29,7 @@ describe('parseFilter: bounds', () => {
     const padded = (n: number) => `userName eq "${'x'.repeat(n - 14)}"`;
     expect(padded(MAX_FILTER_LENGTH)).toHaveLength(MAX_FILTER_LENGTH);
     expect(() => parseFilter(padded(MAX_FILTER_LENGTH))).not.toThrow();
-    expect(errorOf(attempt(padded(MAX_FILTER_LENGTH + 1)).error)).toEqual({
+    expect(errorOf(padded(MAX_FILTER_LENGTH + 1))).toEqual({
       status: 400,
       scimType: 'invalidFilter',
       detail: `The filter is ${MAX_FILTER_LENGTH + 1} characters long; at most ${MAX_FILTER_LENGTH} are accepted`,
@@ -58,14 +39,14 @@ describe('parseFilter: bounds', () => {
   it(`accepts ${MAX_FILTER_DEPTH} nested levels and refuses one more`, () => {
     const nested = (n: number) => `${'('.repeat(n)}a pr${')'.repeat(n)}`;
     expect(parseFilter(nested(MAX_FILTER_DEPTH))).toEqual({ kind: 'present', path: { attribute: 'a' } });
-    expect(errorOf(attempt(nested(MAX_FILTER_DEPTH + 1)).error).detail).toBe(
+    expect(errorOf(nested(MAX_FILTER_DEPTH + 1)).detail).toBe(
       `The filter nests deeper than ${MAX_FILTER_DEPTH} levels at position ${MAX_FILTER_DEPTH}`,
     );
   });
 
   it('counts not (...) and [...] as nesting levels', () => {
     const nots = `${'not ('.repeat(MAX_FILTER_DEPTH)}emails[type eq "x"]${')'.repeat(MAX_FILTER_DEPTH)}`;
-    expect(errorOf(attempt(nots).error).detail).toMatch(/nests deeper than 32 levels at position 166$/);
+    expect(errorOf(nots).detail).toMatch(/nests deeper than 32 levels at position 166$/);
   });
 
   it('takes long and/or chains without recursion (no stack overflow)', () => {

@@ -1,14 +1,14 @@
 // The PATCH engine's memo of parsed paths (patch-target.ts parsePath) is keyed by shape: the path
 // with the contents of its quoted strings left out. Whatever the order paths arrive in, it must
 // give the tree parsePatchPath gives, or the same error.
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ScimError } from '#scim/errors.ts';
 import { parsePath } from '#scim/patch-target.ts';
 import { parsePatchPath } from '#scim/path.ts';
+import { loadCases } from '../../support/cases.ts';
 
-const cases: { path: string }[] = JSON.parse(readFileSync(new URL('./path.cases.json', import.meta.url), 'utf8'));
+const cases = loadCases<{ path: string }[]>('./path.cases.json', import.meta.url);
 
 function outcome(parse: (text: string) => unknown, text: string) {
   try {

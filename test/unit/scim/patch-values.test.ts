@@ -1,11 +1,11 @@
 // The PATCH engine's fast path for values (patch-values.ts quickValue) must give exactly what the
-// general normaliser (resource.ts normaliseAttributeValue) gives, key order included (it decides
+// general normaliser (attribute-values.ts normaliseAttributeValue) gives, key order included (it decides
 // whether a PATCH changed anything), or step aside (SLOW). These properties hold it to that for
 // every attribute definition of the registry, on canonical-looking values and on arbitrary JSON.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { normaliseAttributeValue } from '#scim/attribute-values.ts';
 import { normaliseValue, quickValue, SLOW } from '#scim/patch-values.ts';
-import { normaliseAttributeValue } from '#scim/resource.ts';
 import type { AttributeDef } from '#scim/schema/types.ts';
 import { registry } from './fixtures.ts';
 

@@ -1,41 +1,19 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PatchPath } from '#scim/ast.ts';
-import { InvalidPathError, type ScimError } from '#scim/errors.ts';
+import { InvalidPathError } from '#scim/errors.ts';
 import { MAX_PATH_LENGTH, parsePatchPath } from '#scim/path.ts';
+import { loadCases, runCases, type DataCase } from '../../support/cases.ts';
 
-interface Case {
-  name: string;
-  /** The IdP known to send this shape (idp-quirks.md), when the case protects a quirk. */
-  client?: string;
+interface Case extends DataCase {
   path: string;
   expect?: PatchPath;
-  error?: { status: number; scimType: string; detail: string };
 }
 
-const cases: Case[] = JSON.parse(readFileSync(new URL('./path.cases.json', import.meta.url), 'utf8'));
-
-function attempt(text: string): { result?: PatchPath; error?: unknown } {
-  try {
-    return { result: parsePatchPath(text) };
-  } catch (error) {
-    return { error };
-  }
-}
+const cases = loadCases<Case[]>('./path.cases.json', import.meta.url);
 
 describe('parsePatchPath (path.cases.json)', () => {
-  it.each(cases.map((c) => [c.client ? `${c.client}: ${c.name}` : c.name, c] as const))('%s', (_, c) => {
-    const { result, error } = attempt(c.path);
-    if (c.error) {
-      expect(error, JSON.stringify(result)).toBeInstanceOf(InvalidPathError);
-      const e = error as ScimError;
-      expect({ status: e.status, scimType: e.scimType, detail: e.detail }).toEqual(c.error);
-    } else {
-      expect(error, String(error)).toBeUndefined();
-      expect(result).toEqual(c.expect);
-    }
-  });
+  runCases(cases, { run: (c) => parsePatchPath(c.path), errorType: InvalidPathError });
 
   it(`refuses paths longer than ${MAX_PATH_LENGTH} characters`, () => {
     expect(() => parsePatchPath('a'.repeat(MAX_PATH_LENGTH + 1))).toThrow(

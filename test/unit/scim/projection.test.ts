@@ -1,14 +1,12 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AttrPath } from '#scim/ast.ts';
 import { parseAttributeList, project } from '#scim/projection.ts';
 import type { ResourceTypeName } from '#scim/schema/registry.ts';
+import { loadCases, runCases, type DataCase } from '../../support/cases.ts';
 import { registry } from './fixtures.ts';
 
-interface Case {
-  name: string;
-  client?: string;
+interface Case extends DataCase {
   resourceType: ResourceTypeName;
   resource: string;
   attributes?: string;
@@ -16,18 +14,18 @@ interface Case {
   expect: Record<string, unknown>;
 }
 
-const data: { resources: Record<string, Record<string, unknown>>; cases: Case[] } = JSON.parse(
-  readFileSync(new URL('./projection.cases.json', import.meta.url), 'utf8'),
+const data = loadCases<{ resources: Record<string, Record<string, unknown>>; cases: Case[] }>(
+  './projection.cases.json',
+  import.meta.url,
 );
 
 describe('project (projection.cases.json)', () => {
-  it.each(data.cases.map((c) => [c.client ? `${c.client}: ${c.name}` : c.name, c] as const))('%s', (_, c) => {
-    const resource = data.resources[c.resource]!;
-    const out = project(registry, c.resourceType, resource, {
-      attributes: c.attributes,
-      excludedAttributes: c.excludedAttributes,
-    });
-    expect(out).toEqual(c.expect);
+  runCases(data.cases, {
+    run: (c) =>
+      project(registry, c.resourceType, data.resources[c.resource]!, {
+        attributes: c.attributes,
+        excludedAttributes: c.excludedAttributes,
+      }),
   });
 
   it('accepts already parsed lists', () => {

@@ -1,46 +1,24 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ScimError } from '#scim/errors.ts';
-import { normaliseAttributeValue, normaliseResource, type NormaliseMode } from '#scim/resource.ts';
+import { normaliseAttributeValue } from '#scim/attribute-values.ts';
+import { normaliseResource, type NormaliseMode } from '#scim/resource.ts';
 import type { ResourceTypeName } from '#scim/schema/registry.ts';
+import { loadCases, runCases, type DataCase } from '../../support/cases.ts';
 import { registry } from './fixtures.ts';
 
-interface Case {
-  name: string;
-  /** The IdP known to send this shape (idp-quirks.md), when the case protects a quirk. */
-  client?: string;
+interface Case extends DataCase {
   resourceType: ResourceTypeName;
   mode: NormaliseMode;
   existing?: Record<string, unknown>;
   body: unknown;
-  expect?: unknown;
-  error?: { status: number; scimType: string; detail: string };
 }
 
 // The cases run against a registry whose custom extension is TEST_EXTENSION_ID (fixtures.ts).
-const cases: Case[] = JSON.parse(readFileSync(new URL('./resource.cases.json', import.meta.url), 'utf8'));
-
-function attempt(c: Case): { result?: unknown; error?: unknown } {
-  try {
-    return { result: normaliseResource(registry, c.resourceType, c.body, c.mode, c.existing) };
-  } catch (error) {
-    return { error };
-  }
-}
+const cases = loadCases<Case[]>('./resource.cases.json', import.meta.url);
 
 describe('normaliseResource (resource.cases.json)', () => {
-  it.each(cases.map((c) => [c.client ? `${c.client}: ${c.name}` : c.name, c] as const))('%s', (_, c) => {
-    const { result, error } = attempt(c);
-    if (c.error) {
-      expect(error, JSON.stringify(result)).toBeInstanceOf(ScimError);
-      const e = error as ScimError;
-      expect({ status: e.status, scimType: e.scimType, detail: e.detail }).toEqual(c.error);
-    } else {
-      expect(error, String(error)).toBeUndefined();
-      expect(result).toEqual(c.expect);
-    }
-  });
+  runCases(cases, { run: (c) => normaliseResource(registry, c.resourceType, c.body, c.mode, c.existing) });
 
   it('has a case for each client named in idp-quirks', () => {
     const clients = new Set(cases.map((c) => c.client));
