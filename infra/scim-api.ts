@@ -2,10 +2,7 @@
 // embed it in its own CDK app. Everything is generated from the two declarations that the local
 // runner uses too: ROUTES / FUNCTIONS (shared/api/routes.ts) and TABLE (shared/store/table.ts).
 
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AccessLogField,
   ApiKeySourceType,
@@ -23,26 +20,24 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { bindTable } from '#infra/bind-table.ts';
 import { acknowledgeNagFindings } from '#infra/nag-acknowledgments.ts';
-import {
-  apiResourcePolicy,
-  Firewall,
-  validPrincipals,
-  validSourceIps,
-  type FirewallOptions,
-} from '#infra/edge-protection.ts';
-import { Operations, type AlarmThresholds } from '#infra/operations.ts';
-import { TENANT_RATE_LIMIT_DEFAULTS, type RateLimit } from '#infra/rate-limit-settings.ts';
+import { apiResourcePolicy, Firewall, validPrincipals, validSourceIps } from '#infra/edge-protection.ts';
+import { createFunction, pascalCase } from '#infra/lambda-functions.ts';
+import { Operations } from '#infra/operations.ts';
+import { TENANT_RATE_LIMIT_DEFAULTS } from '#infra/rate-limit-settings.ts';
 import { TenantUsagePlans } from '#infra/rate-limits.ts';
+import {
+  customExtensionEnv,
+  positiveInteger,
+  SCIM_API_DEFAULTS,
+  wholeDays,
+  type ScimApiProps,
+} from '#infra/scim-api-props.ts';
 import { AUTHORIZER_ENV } from '#functions/authorizer/env.ts';
-import { METRICS_NAMESPACE, SERVICE_NAME_ENV } from '#functions/metric-names.ts';
 import { DirectoryEvents } from '#infra/events.ts';
 import { GATEWAY_RESPONSES, SCIM_ERROR_CONTENT_TYPE, scimErrorTemplate } from '#infra/gateway-responses.ts';
 import {
@@ -55,137 +50,13 @@ import {
   type Route,
   type RouteFunction,
 } from '#api/routes.ts';
-import { CUSTOM_EXTENSION_ENV, parseCustomExtension } from '#scim/schema/custom-extension.ts';
+import { CUSTOM_EXTENSION_ENV } from '#scim/schema/custom-extension.ts';
 import { TABLE } from '#store/table.ts';
 
-/** The package root: entry files in FUNCTIONS are relative to it. */
-export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-/**
- * A function's entry file: the TypeScript source in this repository; in the published package,
- * where PACKAGE_ROOT is its dist/ folder, the compiled `.js` beside where the source would be.
- */
-export function entryFile(entry: string): string {
-  const source = join(PACKAGE_ROOT, entry);
-  return existsSync(source) ? source : source.replace(/\.ts$/, '.js');
-}
-
-export interface ScimThrottle {
-  /** Steady-state requests per second for the stage. @default 50 */
-  readonly rateLimit?: number;
-  /** Burst bucket size. @default 100 */
-  readonly burstLimit?: number;
-}
-
-export interface ScimApiProps {
-  /** API Gateway stage; URLs are `https://<api>/<stageName>/scim/v2`. @default 'prod' */
-  readonly stageName?: string;
-  /**
-   * How long API Gateway caches the authorizer's answer per token. A revoked or switched-off token
-   * keeps working for at most this long; 0 disables caching (one authorizer call per request).
-   * @default Duration.seconds(60)
-   */
-  readonly authorizerCacheTtl?: Duration;
-  /** Default lifetime of a new SCIM token (whole days). @default Duration.days(365) */
-  readonly tokenLifetime?: Duration;
-  /** Active tokens a tenant may hold at once (2 allows rotation without downtime). @default 2 */
-  readonly maxActiveTokens?: number;
-  /**
-   * Source addresses allowed to call the API (IPv4/IPv6, CIDR or single address), e.g. your IdPs'
-   * published egress ranges (docs/deploy.md). When set, a resource policy denies /scim/v2/* and,
-   * unless `adminAllowedSourceIps` says otherwise, /admin/* to every other source address.
-   * @default - no restriction
-   */
-  readonly allowedSourceIps?: readonly string[];
-  /**
-   * Source addresses allowed on /admin/* (the admins' and the console's egress), when they differ
-   * from the IdPs' ones. @default - allowedSourceIps
-   */
-  readonly adminAllowedSourceIps?: readonly string[];
-  /**
-   * Who may call /admin/*, on top of their own IAM permission: 12-digit account ids and IAM
-   * principal ARNs (roles, users). Everyone else is denied by the API's resource policy; another
-   * account's principal listed here is also allowed by it (cross-account calls need both).
-   * @default - this stack's account
-   */
-  readonly adminPrincipals?: readonly string[];
-  /**
-   * Per-tenant rate limits: one usage plan per tier, one API key per tenant chosen by the
-   * authorizer (docs/deploy.md, "Per-tenant rate limits").
-   * @default { default: { rateLimit: 25, burstLimit: 50 } }
-   */
-  readonly tenantRateLimits?: { readonly default?: RateLimit; readonly tiers?: Readonly<Record<string, RateLimit>> };
-  /**
-   * The WAFv2 web ACL on the stage (rate limit per source IP, AWS managed common and known bad
-   * inputs rules). `false` leaves the stage without one (e.g. your organisation attaches its own).
-   * @default {} (on, FIREWALL_DEFAULTS)
-   */
-  readonly firewall?: false | FirewallOptions;
-  /** Email addresses subscribed to the alarm topic (each confirms by email). @default - none */
-  readonly alarmEmails?: readonly string[];
-  /** Alarm thresholds. @default ALARM_DEFAULTS */
-  readonly alarmThresholds?: AlarmThresholds;
-  /**
-   * Reserved concurrency per function (e.g. `{ users: 50, groups: 50 }`): a cap that protects the
-   * rest of the account and a floor the functions can count on. @default - none (account pool)
-   */
-  readonly reservedConcurrency?: Readonly<Partial<Record<FunctionName, number>>>;
-  /** Retention of the function and access log groups. @default RetentionDays.ONE_MONTH */
-  readonly logRetention?: RetentionDays;
-  /**
-   * Stage-wide throttling (every method, all tenants together): the ceiling above the per-tenant
-   * limits. @default { rateLimit: 100, burstLimit: 200 }
-   */
-  readonly throttle?: ScimThrottle;
-  /**
-   * The deployment's custom User extension (the JSON shape documented in
-   * shared/scim/schema/custom-extension.ts). Validated at synth, passed as SCIM_CUSTOM_EXTENSION.
-   * @default - the built-in default extension
-   */
-  readonly customExtension?: Record<string, unknown>;
-  /** X-Ray tracing on the stage and the functions (Powertools Tracer subsegments). @default true */
-  readonly tracing?: boolean;
-  /** Ship linked source maps and run with --enable-source-maps (bigger bundles, slower cold start). @default false */
-  readonly sourceMaps?: boolean;
-  /**
-   * Create the account-wide role that lets API Gateway write access logs (AWS::ApiGateway::Account).
-   * Turn off if your organisation already sets it for the account and region.
-   * @default true
-   */
-  readonly cloudWatchRole?: boolean;
-  /**
-   * Bundle the pinned AWS SDK into each function instead of using the copy in the Lambda runtime.
-   * Off by default (as in CDK's NodejsFunction): bundles stay small (users ~160 KB instead of
-   * ~520 KB) and the code uses only stable DynamoDB client APIs. Turn on to run exactly the SDK
-   * versions the tests ran against.
-   * @default false
-   */
-  readonly bundleAwsSdk?: boolean;
-  /** Put change events on this bus instead of a new custom one (docs/events.md). @default - a new bus */
-  readonly eventBus?: IEventBus;
-  /** How long each tenant's event feed keeps events (whole days). @default Duration.days(30) */
-  readonly feedRetention?: Duration;
-}
-
-export const SCIM_API_DEFAULTS = {
-  stageName: 'prod',
-  authorizerCacheTtl: Duration.seconds(60),
-  tokenLifetime: Duration.days(365),
-  maxActiveTokens: 2,
-  logRetention: RetentionDays.ONE_MONTH,
-  throttle: { rateLimit: 100, burstLimit: 200 },
-  tracing: true,
-} as const;
-
-// Lambda allows 4 KB of environment variables in total; keep room for the others.
-const MAX_CUSTOM_EXTENSION_BYTES = 3000;
-
-// Route handlers stay under API Gateway's 29 s integration timeout, so a slow call ends as our
-// own error rather than a gateway 504. The authorizer is one GetItem (+ one UpdateItem).
-const TIMEOUTS: Record<'authorizer' | 'route', Duration> = {
-  authorizer: Duration.seconds(5),
-  route: Duration.seconds(20),
-};
+// The package's entry point (package.json "exports"): consumers import the props, their defaults
+// and the function helpers from here, wherever they are defined.
+export { SCIM_API_DEFAULTS, type ScimApiProps, type ScimThrottle } from '#infra/scim-api-props.ts';
+export { bundlingOptions, entryFile, PACKAGE_ROOT } from '#infra/lambda-functions.ts';
 
 // The functions that serve each kind of route, derived from ROUTES rather than listed again.
 const functionsServing = (auth: Route['auth']) =>
@@ -236,7 +107,7 @@ export class ScimApi extends Construct {
     const adminFunctions = functionsServing('admin');
     const functions = {} as Record<FunctionName, LambdaFunction>;
     for (const [name, spec] of Object.entries(FUNCTIONS) as [FunctionName, FunctionSpec][]) {
-      const fn = this.createFunction(name, spec, {
+      const fn = createFunction(this, name, spec, {
         logRetention,
         tracing,
         sourceMaps: props.sourceMaps,
@@ -380,58 +251,6 @@ export class ScimApi extends Construct {
     return table;
   }
 
-  private createFunction(
-    name: FunctionName,
-    spec: FunctionSpec,
-    options: {
-      logRetention: RetentionDays;
-      tracing: boolean;
-      sourceMaps: boolean | undefined;
-      bundleAwsSdk: boolean | undefined;
-      serviceName: string;
-      reservedConcurrency: number | undefined;
-    },
-  ): LambdaFunction {
-    const id = pascalCase(name);
-    const logGroup = new LogGroup(this, `${id}Logs`, { retention: options.logRetention });
-    // Its own role, allowed to write its own log group only (instead of the AWS managed
-    // AWSLambdaBasicExecutionRole, which may write any log group of the account).
-    const role = new Role(this, `${id}Role`, {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `SCIM directory: the ${name} function`,
-    });
-    logGroup.grant(role, 'logs:CreateLogStream', 'logs:PutLogEvents');
-    const lockFile = join(PACKAGE_ROOT, 'package-lock.json');
-    return new NodejsFunction(this, `${id}Function`, {
-      entry: entryFile(spec.entry),
-      handler: 'handler',
-      description: spec.description,
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      memorySize: spec.memoryMb,
-      timeout: name === 'authorizer' ? TIMEOUTS.authorizer : TIMEOUTS.route,
-      logGroup,
-      role,
-      ...(options.tracing ? { tracing: Tracing.ACTIVE } : {}),
-      ...(options.reservedConcurrency === undefined
-        ? {}
-        : {
-            reservedConcurrentExecutions: positiveInteger(`reservedConcurrency.${name}`, options.reservedConcurrency),
-          }),
-      environment: {
-        // Powertools (functions/telemetry.ts): metrics namespace, the `service` dimension, tracing.
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        [SERVICE_NAME_ENV]: options.serviceName,
-        POWERTOOLS_TRACE_ENABLED: String(options.tracing),
-        ...(options.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
-      },
-      // Inside this repository, bundle against its own lock file; embedded as a dependency (no lock
-      // file shipped), let CDK find the consuming app's one.
-      ...(existsSync(lockFile) ? { depsLockFilePath: lockFile, projectRoot: PACKAGE_ROOT } : {}),
-      bundling: bundlingOptions(options.sourceMaps ?? false, options.bundleAwsSdk ?? false),
-    });
-  }
-
   private addRoutes(functions: Record<FunctionName, LambdaFunction>): void {
     // One integration per function. `scopePermissionToMethod: false` gives each function a single
     // invoke permission for this API instead of two per method (26 routes would mean 52
@@ -477,29 +296,6 @@ export class ScimApi extends Construct {
   }
 }
 
-/** esbuild settings shared by every function (exported for the bundling test). */
-export function bundlingOptions(sourceMaps: boolean, bundleAwsSdk = false): BundlingOptions {
-  return {
-    // Never fall back to Docker: the local esbuild (devDependency, node_modules/.bin) bundles offline.
-    forceDockerBundling: false,
-    format: OutputFormat.ESM,
-    // Prefer packages' ESM builds so tree-shaking can drop what a handler does not import.
-    mainFields: ['module', 'main'],
-    minify: true,
-    // Error classes set `name = new.target.name` and logs print it: keep class names through minify.
-    keepNames: true,
-    sourceMap: sourceMaps,
-    sourcesContent: false,
-    // By default the Node 22 runtime's AWS SDK v3 is used (`@aws-sdk/*` external): the SDK is
-    // most of a bundle's size. `bundleAwsSdk: true` pins the tested versions instead.
-    bundleAwsSDK: bundleAwsSdk,
-    // Some CommonJS dependencies call require() for Node built-ins, which an ES module lacks.
-    banner:
-      "import { createRequire as __scimCreateRequire } from 'node:module'; const require = __scimCreateRequire(import.meta.url);",
-    esbuildArgs: { '--tree-shaking': 'true' },
-  };
-}
-
 // Access log: who called what and how it ended. API Gateway cannot log request headers here, so
 // the Authorization header (the bearer token) never reaches this log.
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
@@ -525,32 +321,3 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
     caller: AccessLogField.contextIdentityUserArn(),
   }),
 );
-
-function customExtensionEnv(definition: Record<string, unknown>): string {
-  parseCustomExtension(definition); // throws the same message a cold start would, but at synth
-  const json = JSON.stringify(definition);
-  if (Buffer.byteLength(json) > MAX_CUSTOM_EXTENSION_BYTES) {
-    throw new Error(
-      `customExtension: ${Buffer.byteLength(json)} bytes of JSON; Lambda environment variables allow 4 KB in total, ` +
-        `so keep it under ${MAX_CUSTOM_EXTENSION_BYTES} bytes (shorten descriptions)`,
-    );
-  }
-  return json;
-}
-
-function wholeDays(lifetime: Duration): number {
-  const days = lifetime.toDays(); // throws unless a whole number of days
-  return positiveInteger('tokenLifetime (days)', days);
-}
-
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}: expected a positive integer, got ${value}`);
-  return value;
-}
-
-const pascalCase = (name: string) =>
-  name
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
