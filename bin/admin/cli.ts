@@ -271,7 +271,7 @@ function planCommand(positionals: string[], values: Values): Command {
       method: 'DELETE',
       path: `/admin/tenants/${seg(tenantId!)}/tokens/${seg(tokenId!)}`,
       render: () =>
-        `Revoked token ${tokenId} of tenant ${tenantId}. Requests with it are refused as soon as the API's authorizer cache entry for it expires (the cache TTL).`,
+        `Revoked token ${tokenId} of tenant ${tenantId}. Requests with it are refused as soon as the API's authorizer cache entry for it expires (the cache TTL). \`token list\` shows it as revoked for 30 days.`,
     };
   }
   if (group === 'provisioning' && (action === 'on' || action === 'off')) {

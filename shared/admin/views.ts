@@ -20,10 +20,12 @@ export interface TokenView {
   id: string;
   name: string;
   scope: TokenScope;
-  status: 'active' | 'expired';
+  /** `revoked` wins over `expired`: a token revoked after it expired is shown as revoked. */
+  status: 'active' | 'expired' | 'revoked';
   createdAt: string;
   expiresAt: string;
   lastUsedAt: string | null;
+  revokedAt: string | null;
 }
 
 export interface NewTokenView {
@@ -57,9 +59,10 @@ export function tokenView(token: StoredToken, nowMs: number): TokenView {
     id: token.id,
     name: token.name,
     scope: token.scope,
-    status: Date.parse(token.expiresAt) <= nowMs ? 'expired' : 'active',
+    status: token.revokedAt !== undefined ? 'revoked' : Date.parse(token.expiresAt) <= nowMs ? 'expired' : 'active',
     createdAt: token.createdAt,
     expiresAt: token.expiresAt,
     lastUsedAt: token.lastUsedAt ?? null,
+    revokedAt: token.revokedAt ?? null,
   };
 }

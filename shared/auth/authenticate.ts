@@ -1,7 +1,7 @@
 // What the authorizer decides for an Authorization header: which tenant and scope a token grants,
 // or why it is refused. Order of checks, cheapest first:
 //   1. shape and checksum of the token       no DynamoDB call
-//   2. token item by hash                    GetItem (consistent)
+//   2. token item by hash                    GetItem (consistent); a revoked item is refused here
 //   3. expiry against ctx.clock()            every time; DynamoDB TTL only cleans up later. A token
 //                                            with less than the authorizer cache TTL left is refused
 //                                            already: a cached Allow must never outlive the token.
@@ -57,6 +57,8 @@ export async function authenticate(
 
   const found = await findToken(ctx, hash);
   if (!found) return deny('unknown');
+  // A revoked token stays listed for a while; it is refused as one that is gone ("revoked or unknown").
+  if (found.state === 'revoked') return deny('unknown', { tenantId: found.tenantId, tokenId: found.tokenId });
   if (found.state === 'retired') {
     const tenant = await getTenant(ctx, found.tenantId);
     const ids = { tenantId: found.tenantId, tokenId: found.tokenId };

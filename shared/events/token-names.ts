@@ -13,7 +13,8 @@ export function tokenNames(ctx: StoreContext): (tenantId: string, tokenId: strin
     const known = cache.get(key);
     if (known !== undefined) return known;
     const name = await tokenNameOf(ctx, tenantId, tokenId);
-    // A revoked token has no item left: no name, and nothing cached (it cannot reappear anyway).
+    // A token whose item TTL (or provisioning off) removed from the index: no name, and nothing
+    // cached (it cannot reappear anyway). A revoked token keeps its name until then.
     if (name !== undefined) {
       if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
       cache.set(key, name);

@@ -8,14 +8,17 @@
 //                                         when `active` flipped
 //   group        group.created          group.updated (doc changed)              group.deleted (tombstone)
 //   membership   group.member_added     -                                        group.member_removed
-//   token        token.issued           token.revoked (retired: provisioning     token.revoked (unless TTL
-//                                         switched off)                           removed an expired one)
+//   token        token.issued           token.revoked (revokedAt set: revoked;   - (TTL removes expired and
+//                                         retired: provisioning switched off;      revoked tokens; a delete
+//                                         nothing for a token revoked already)     by an earlier version:
+//                                                                                  token.revoked)
 //   tenant       -                      provisioning.enabled / .disabled         -
 //
 // Writes that change no attribute (a version bump for a membership change, lastUsedAt, counters,
 // an actor stamp before a delete) give no event. Times: the item's own timestamp (lastModified,
-// a membership's `at`, a token's createdAt, the tenant's updatedAt), or for a deletion the later
-// of the record's ApproximateCreationDateTime and the item's last timestamp + 1 ms.
+// a membership's `at`, a token's createdAt or revokedAt, the tenant's updatedAt), or for a deletion
+// (and a token's retirement) the later of the record's ApproximateCreationDateTime and the item's
+// last timestamp + 1 ms.
 import { EVENT_VERSION, type DirectoryEvent, type EventActor, type EventResource, type EventType } from './envelope.ts';
 import { changedPaths } from './changes.ts';
 import { eventId } from './event-id.ts';
@@ -153,16 +156,26 @@ export function eventsOf(record: StreamRecord, render: Renderer): DirectoryEvent
     }
     case 'token': {
       const item = (name === 'INSERT' ? newItem : oldItem)!;
-      if (item.retired && name !== 'INSERT') break; // a retired marker going away (TTL)
-      const revoked = name === 'REMOVE' || (name === 'MODIFY' && !!newItem!.retired);
-      if (name === 'MODIFY' && !revoked) break; // lastUsedAt, an actor stamp
+      // A retired marker, or a token revoked already, going away or being retired: its
+      // token.revoked was emitted when it was revoked, once.
+      if ((item.retired || item.revokedAt !== undefined) && name !== 'INSERT') break;
       if (name === 'INSERT' && item.retired) break;
+      // MODIFY: revoked (revokedAt set; the item stays until TTL) or retired (provisioning off).
+      const revokedAt = name === 'MODIFY' ? newItem!.revokedAt : undefined;
+      const retired = name === 'MODIFY' && !!newItem!.retired;
+      // REMOVE of a live token (not TTL, filtered above): a revocation by a version that deleted.
+      const revoked = name === 'REMOVE' || revokedAt !== undefined || retired;
+      if (name === 'MODIFY' && !revoked) break; // lastUsedAt, an actor stamp
       if (typeof item.tenantId !== 'string' || typeof item.id !== 'string')
         throw new PoisonRecord('token item without tenantId and id');
       const createdMs = isoMs(item.createdAt, 'createdAt');
+      const revokedMs =
+        revokedAt !== undefined && !retired
+          ? Math.max(isoMs(revokedAt, 'revokedAt'), createdMs + 1)
+          : deletedAt(createdMs);
       drafts.push({
         type: revoked ? 'token.revoked' : 'token.issued',
-        timeMs: revoked ? deletedAt(createdMs) : createdMs,
+        timeMs: revoked ? revokedMs : createdMs,
         order: 0,
         tenantId: item.tenantId,
         resource: { type: 'Token', id: item.id },
@@ -175,7 +188,7 @@ export function eventsOf(record: StreamRecord, render: Renderer): DirectoryEvent
             createdAt: item.createdAt,
             expiresAt: item.expiresAt,
           },
-          ...(revoked ? { reason: name === 'MODIFY' ? 'provisioning-disabled' : 'revoked' } : {}),
+          ...(revoked ? { reason: retired ? 'provisioning-disabled' : 'revoked' } : {}),
         },
       });
       break;

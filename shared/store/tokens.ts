@@ -1,9 +1,12 @@
 // The repository for SCIM tokens: the only code that reads or writes token items.
 //
 // Token item (keys.token(sha256 hex of the token); gsi1 = keys.tenantTokens(t) / token id):
-//   id (ULID), tenantId, name, scope, createdAt, expiresAt, lastUsedAt?, ttl (epoch s)
+//   id (ULID), tenantId, name, scope, createdAt, expiresAt, lastUsedAt?, revokedAt?, ttl (epoch s)
+// Revoked token: the same item with revokedAt, its slot freed and its ttl moved to 30 days after the
+// revocation (or kept, if it expired earlier), so it stays listed as revoked until TTL removes it.
 // Retired token (the tenant switched provisioning off): the same key, no gsi1 keys (so it is not
-// listed), only id, tenantId, retired, ttl; the authorizer can still say "provisioning disabled".
+// listed), only id, tenantId, retired, revokedAt (if it had been revoked before), ttl; the
+// authorizer can still say "provisioning disabled".
 //
 // The plain token never reaches this module: callers pass its hash.
 import { BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -21,7 +24,7 @@ import {
   type Tenant,
 } from './tenants.ts';
 import { backoff, TransactionFailed, transactWrite, type TransactItem } from './transact.ts';
-import { actorAttributes, stampDeleter, type Actor } from './write-actor.ts';
+import { actorAttributes } from './write-actor.ts';
 
 export interface StoredToken {
   id: string;
@@ -31,14 +34,18 @@ export interface StoredToken {
   createdAt: string;
   expiresAt: string;
   lastUsedAt?: string;
+  /** Set once the token is revoked (it stays listed, as revoked, until TTL removes it). */
+  revokedAt?: string;
 }
 
 /** What the authorizer finds under a token hash. */
 export type TokenLookup =
-  { state: 'live'; token: StoredToken } | { state: 'retired'; tenantId: string; tokenId: string };
+  | { state: 'live'; token: StoredToken }
+  | { state: 'revoked'; tenantId: string; tokenId: string }
+  | { state: 'retired'; tenantId: string; tokenId: string };
 
-/** Expired tokens stay (listed as expired) this long before DynamoDB TTL removes them. */
-export const EXPIRED_TOKEN_RETENTION_DAYS = 30;
+/** Expired and revoked tokens stay (listed as such) this long before DynamoDB TTL removes them. */
+export const TOKEN_RETENTION_DAYS = 30;
 const DAY_MS = 86_400_000;
 /** Optimistic-lock rounds for one token write before giving up (each failure re-reads nothing:
  *  the failed condition returns the current tenant item). */
@@ -77,7 +84,8 @@ export class TokenWriteContention extends TooManyRequestsError {
   }
 }
 
-const ttlOf = (expiresAt: Date) => Math.floor((expiresAt.getTime() + EXPIRED_TOKEN_RETENTION_DAYS * DAY_MS) / 1000);
+/** The TTL of a token that stops working at `end` (its expiry or its revocation). */
+const ttlOf = (end: Date) => Math.floor((end.getTime() + TOKEN_RETENTION_DAYS * DAY_MS) / 1000);
 
 function tokenFromItem(item: Record<string, unknown>): StoredToken {
   return {
@@ -88,6 +96,7 @@ function tokenFromItem(item: Record<string, unknown>): StoredToken {
     createdAt: item.createdAt as string,
     expiresAt: item.expiresAt as string,
     ...(typeof item.lastUsedAt === 'string' ? { lastUsedAt: item.lastUsedAt } : {}),
+    ...(typeof item.revokedAt === 'string' ? { revokedAt: item.revokedAt } : {}),
   };
 }
 
@@ -217,7 +226,7 @@ export async function createToken(ctx: StoreContext, input: NewToken, current?: 
   );
 }
 
-/** The tenant's tokens (live and expired, not retired), oldest first: one Query on gsi1. */
+/** The tenant's tokens (live, expired and revoked; not retired), oldest first: one Query on gsi1. */
 async function queryTenantTokens(
   ctx: StoreContext,
   tenantId: string,
@@ -244,16 +253,16 @@ async function queryTenantTokens(
   return items;
 }
 
-/** A token's name by id (until TTL removes it; not once revoked): one Query on gsi1. Names events' actors. */
+/** A token's name by id (until TTL removes it, also once revoked): one Query on gsi1. Names events' actors. */
 export async function tokenNameOf(ctx: StoreContext, tenantId: string, tokenId: string): Promise<string | undefined> {
   const [item] = await queryTenantTokens(ctx, tenantId, tokenId);
   return typeof item?.name === 'string' ? item.name : undefined;
 }
 
 /**
- * The tenant's tokens that can still be shown: unexpired ones that hold a slot, and expired ones
- * until TTL removes them. An unexpired token without a slot was cut off by switching provisioning
- * off while its item was not yet visible in the index; it is dead and not listed.
+ * The tenant's tokens that can still be shown: unexpired ones that hold a slot, and expired and
+ * revoked ones until TTL removes them. An unexpired, unrevoked token without a slot was cut off by
+ * switching provisioning off while its item was not yet visible in the index; it is dead and not listed.
  */
 export async function listTokens(
   ctx: StoreContext,
@@ -262,22 +271,31 @@ export async function listTokens(
   const [tenant, items] = await Promise.all([getTenant(ctx, tenantId), queryTenantTokens(ctx, tenantId)]);
   if (!tenant) throw new TenantNotFound(tenantId);
   const now = ctx.clock().getTime();
-  const tokens = items.map(tokenFromItem).filter((t) => Date.parse(t.expiresAt) <= now || t.id in tenant.tokenSlots);
+  const tokens = items
+    .map(tokenFromItem)
+    .filter((t) => t.revokedAt !== undefined || Date.parse(t.expiresAt) <= now || t.id in tenant.tokenSlots);
   return { tenant, tokens };
 }
 
 /**
- * Deletes a token and frees its slot, in one transaction:
+ * Marks a token revoked and frees its slot, in one transaction:
  *   0. tenant tokenSlots without the id (optimistic lock, see writeSlots)
- *   1. Delete token item, ConditionExpression: attribute_exists(pk) -- a concurrent revoke wins once
+ *   1. Update token item: SET revokedAt, ttl (30 days on), actor (who revokes: the event names them),
+ *      ConditionExpression: attribute_exists(pk) AND attribute_not_exists(revokedAt)
+ *                           AND attribute_not_exists(retired)
+ *      -- never re-creates a token, and of two concurrent revokes one wins, the other gets 404.
+ * The item stays in the index, listed as revoked, until TTL removes it (which makes no event).
  */
 export async function revokeToken(ctx: StoreContext, tenantId: string, tokenId: string): Promise<void> {
   const [tenant, found] = await Promise.all([getTenant(ctx, tenantId), queryTenantTokens(ctx, tenantId, tokenId)]);
   const item = found[0];
   if (!tenant) throw new TenantNotFound(tenantId);
-  if (!item) throw new TokenNotFound(tenantId, tokenId);
-  // The deletion's stream record carries the old item: make it name who revokes (events).
-  await stampDeleter(ctx.db, { pk: item.pk as string, sk: item.sk as string }, item.actor as Actor | undefined);
+  // Already revoked: the same answer as before revoked tokens stayed listed (it is no live token).
+  if (!item || item.revokedAt !== undefined) throw new TokenNotFound(tenantId, tokenId);
+  const now = ctx.clock();
+  // Kept 30 days after the token stopped working: now, or its expiry if that came first.
+  const ttl = typeof item.ttl === 'number' ? Math.min(item.ttl, ttlOf(now)) : ttlOf(now);
+  const { actor } = actorAttributes();
   try {
     await withTenantLock(
       ctx,
@@ -289,10 +307,18 @@ export async function revokeToken(ctx: StoreContext, tenantId: string, tokenId: 
           items: [
             writeSlots(ctx, current, rest),
             {
-              Delete: {
+              Update: {
                 TableName: ctx.db.tableName,
                 Key: { pk: item.pk as string, sk: item.sk as string },
-                ConditionExpression: 'attribute_exists(pk)',
+                UpdateExpression: `SET revokedAt = :revokedAt, #ttl = :ttl${actor ? ', #actor = :actor' : ''}`,
+                ConditionExpression:
+                  'attribute_exists(pk) AND attribute_not_exists(revokedAt) AND attribute_not_exists(retired)',
+                ExpressionAttributeNames: { '#ttl': 'ttl', ...(actor ? { '#actor': 'actor' } : {}) },
+                ExpressionAttributeValues: {
+                  ':revokedAt': now.toISOString(),
+                  ':ttl': ttl,
+                  ...(actor ? { ':actor': actor } : {}),
+                },
               },
             },
           ],
@@ -309,7 +335,9 @@ export async function revokeToken(ctx: StoreContext, tenantId: string, tokenId: 
 /**
  * Replaces every listed token item of the tenant by a retired marker (no name, no index keys,
  * same TTL). Called after setProvisioning(off) emptied tokenSlots, which already cut the tokens
- * off; this is clean-up, safe to run again. Returns how many tokens were retired.
+ * off; this is clean-up, safe to run again. A token revoked before keeps its revokedAt on the
+ * marker (the authorizer still calls it revoked; its retirement makes no second event) and is not
+ * counted. Returns how many tokens were retired that were not revoked already.
  */
 export async function retireTenantTokens(ctx: StoreContext, tenantId: string): Promise<number> {
   const items = await queryTenantTokens(ctx, tenantId);
@@ -321,6 +349,7 @@ export async function retireTenantTokens(ctx: StoreContext, tenantId: string): P
         id: item.id,
         tenantId,
         retired: 'provisioning-disabled',
+        ...(item.revokedAt !== undefined ? { revokedAt: item.revokedAt } : {}),
         ttl: item.ttl,
         ...actorAttributes(),
       },
@@ -334,7 +363,7 @@ export async function retireTenantTokens(ctx: StoreContext, tenantId: string): P
       if (pending.length) await backoff(attempt);
     }
   }
-  return items.length;
+  return items.filter((item) => item.revokedAt === undefined).length;
 }
 
 /** The token stored under this hash: one strongly consistent GetItem (the authorizer's read). */
@@ -347,6 +376,9 @@ export async function findToken(ctx: StoreContext, hash: string): Promise<TokenL
     }),
   );
   if (!Item) return undefined;
+  // Revoked first: a revoked token retired later is still answered as revoked.
+  if (Item.revokedAt !== undefined)
+    return { state: 'revoked', tenantId: Item.tenantId as string, tokenId: Item.id as string };
   if (Item.retired) return { state: 'retired', tenantId: Item.tenantId as string, tokenId: Item.id as string };
   return { state: 'live', token: tokenFromItem(Item) };
 }
@@ -356,9 +388,11 @@ export async function findToken(ctx: StoreContext, hash: string): Promise<TokenL
  * lastUsedAt is older than `staleBefore`, so concurrent requests write once between them.
  *
  *   ConditionExpression: attribute_exists(pk) AND attribute_not_exists(retired)
+ *                        AND attribute_not_exists(revokedAt)
  *                        AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :staleBefore)
  *
- * (the first two so an update never re-creates a revoked token or revives a retired one).
+ * (the first three so an update never re-creates a removed token, nor touches a retired or
+ * revoked one: a check that raced the revocation does not count as a use).
  * Returns whether it wrote.
  */
 export async function touchToken(ctx: StoreContext, hash: string, now: Date, staleBefore: Date): Promise<boolean> {
@@ -369,7 +403,7 @@ export async function touchToken(ctx: StoreContext, hash: string, now: Date, sta
         Key: keys.token(hash),
         UpdateExpression: 'SET lastUsedAt = :now',
         ConditionExpression:
-          'attribute_exists(pk) AND attribute_not_exists(retired) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :staleBefore)',
+          'attribute_exists(pk) AND attribute_not_exists(retired) AND attribute_not_exists(revokedAt) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :staleBefore)',
         ExpressionAttributeValues: { ':now': now.toISOString(), ':staleBefore': staleBefore.toISOString() },
       }),
     );

@@ -79,6 +79,10 @@ describe('scim-admin against the local runner', () => {
     expect(revoked.code, revoked.err).toBe(0);
     expect(revoked.out).toMatch(new RegExp(`Revoked token ${body.id}`));
     expect((await api.call('GET', '/Users', { token: body.token })).status).toBe(401);
+    const after = await cli(['token', 'list', 'cli-co']);
+    expect(after.code, after.err).toBe(0);
+    expect(after.out).toMatch(new RegExp(`${body.id} +scripted +full +revoked `));
+    expect(after.out).toMatch(/okta-prod +read +active/);
   });
 
   it('provisioning off revokes the tokens, on does not restore them', async () => {

@@ -115,6 +115,7 @@ describe('list', () => {
         createdAt: expect.any(String),
         expiresAt: expect.any(String),
         lastUsedAt: null,
+        revokedAt: null,
       },
       {
         id: b.id,
@@ -124,6 +125,7 @@ describe('list', () => {
         createdAt: expect.any(String),
         expiresAt: expect.any(String),
         lastUsedAt: null,
+        revokedAt: null,
       },
     ]);
     for (const t of [a, b]) {
@@ -176,7 +178,16 @@ describe('the cap on active tokens (2 by default)', () => {
     expect((await listUsers(old.token)).status).toBe(200);
     expect((await listUsers(next.token)).status).toBe(200);
     expect((await api.admin('DELETE', `/tenants/${tenantId}/tokens/${old.id}`)).status).toBe(204);
-    await mint(tenantId, { name: 'newer' });
+    // Still listed, as revoked, but it holds no slot.
+    expect((await api.admin('GET', `/tenants/${tenantId}`)).body.counts.activeTokens).toBe(1);
+    const newer = await mint(tenantId, { name: 'newer' });
+    const list = await api.admin('GET', `/tenants/${tenantId}/tokens`);
+    expect(list.body.tokens.map((t: { id: string; status: string }) => [t.id, t.status])).toEqual([
+      [old.id, 'revoked'],
+      [next.id, 'active'],
+      [newer.id, 'active'],
+    ]);
+    expect((await createToken(tenantId)).status).toBe(409);
   });
 
   it('follows the configured maximum', async () => {
@@ -242,8 +253,66 @@ describe('revocation', () => {
     expect(del.status, del.text).toBe(204);
     expect(del.text).toBe('');
     expectUnauthorized(await listUsers(token), 'token revoked or unknown');
-    expect((await api.admin('DELETE', `/tenants/${tenantId}/tokens/${id}`)).status).toBe(404);
-    expect((await api.admin('GET', `/tenants/${tenantId}/tokens`)).body.tokens).toEqual([]);
+    const again = await api.admin('DELETE', `/tenants/${tenantId}/tokens/${id}`);
+    expect(again.status, again.text).toBe(404);
+    expect(again.body.detail).toBe(`tenant "${tenantId}" has no token ${id}`);
+  });
+
+  it('a revoked token stays listed as revoked, with revokedAt, for 30 days (TTL), and stays refused', async () => {
+    const tenantId = await newTenant();
+    const { id, token } = await mint(tenantId, { name: 'okta-old' });
+    expect((await listUsers(token)).status).toBe(200);
+    api.clock.advance(60_000);
+    const revokedAt = api.clock.now.toISOString();
+    expect((await api.admin('DELETE', `/tenants/${tenantId}/tokens/${id}`)).status).toBe(204);
+
+    const list = await api.admin('GET', `/tenants/${tenantId}/tokens`);
+    expect(list.status, list.text).toBe(200);
+    expect(list.body.tokens).toEqual([
+      {
+        id,
+        name: 'okta-old',
+        scope: 'full',
+        status: 'revoked',
+        createdAt: expect.any(String),
+        expiresAt: expect.any(String),
+        lastUsedAt: expect.any(String),
+        revokedAt,
+      },
+    ]);
+    const { Items = [] } = await api.ctx.db.doc.send(new ScanCommand({ TableName: api.ctx.db.tableName }));
+    const item = Items.find((i) => i.pk === `TOKEN#${hashToken(token)}`)!;
+    expect(item.ttl).toBe(Math.floor((Date.parse(revokedAt) + 30 * DAY) / 1000));
+
+    // Refused on every later call, also once its expiry has passed (revoked, not expired).
+    expectUnauthorized(await listUsers(token), 'token revoked or unknown');
+    api.clock.advance(400 * DAY);
+    try {
+      expectUnauthorized(await listUsers(token), 'token revoked or unknown');
+      const later = await api.admin('GET', `/tenants/${tenantId}/tokens`);
+      expect(later.body.tokens.map((t: { status: string }) => t.status)).toEqual(['revoked']);
+    } finally {
+      api.clock.advance(-400 * DAY);
+    }
+  });
+
+  it('revoking an expired token shows it as revoked and keeps its earlier TTL', async () => {
+    const tenantId = await newTenant();
+    const { id, token } = await mint(tenantId, { expiresInDays: 1 });
+    api.clock.advance(2 * DAY);
+    try {
+      expect((await api.admin('DELETE', `/tenants/${tenantId}/tokens/${id}`)).status).toBe(204);
+      const list = await api.admin('GET', `/tenants/${tenantId}/tokens`);
+      expect(list.body.tokens).toEqual([
+        expect.objectContaining({ id, status: 'revoked', revokedAt: api.clock.now.toISOString() }),
+      ]);
+      expectUnauthorized(await listUsers(token), 'token revoked or unknown');
+      const { Items = [] } = await api.ctx.db.doc.send(new ScanCommand({ TableName: api.ctx.db.tableName }));
+      const item = Items.find((i) => i.pk === `TOKEN#${hashToken(token)}`)!;
+      expect(item.ttl).toBe(Math.floor((Date.parse(item.expiresAt) + 30 * DAY) / 1000));
+    } finally {
+      api.clock.advance(-2 * DAY);
+    }
   });
 
   it('takes effect at once through the authorizer cache: the revocation flushes it (issue 11)', async () => {
@@ -355,6 +424,19 @@ describe('provisioning off and on', () => {
 
     const fresh = await mint(tenantId);
     expect((await listUsers(fresh.token)).status).toBe(200);
+  });
+
+  it('off after a revocation: the revoked token is not counted again, leaves the list, and is still "revoked"', async () => {
+    const tenantId = await newTenant();
+    const revoked = await mint(tenantId, { name: 'revoked' });
+    const live = await mint(tenantId, { name: 'live' });
+    expect((await api.admin('DELETE', `/tenants/${tenantId}/tokens/${revoked.id}`)).status).toBe(204);
+    const off = await api.admin('PUT', `/tenants/${tenantId}/provisioning`, { enabled: false });
+    expect(off.status, off.text).toBe(200);
+    expect(off.body.revokedTokens).toBe(1);
+    expect((await api.admin('GET', `/tenants/${tenantId}/tokens`)).body.tokens).toEqual([]);
+    expectUnauthorized(await listUsers(revoked.token), 'token revoked or unknown');
+    expectUnauthorized(await listUsers(live.token), 'provisioning disabled');
   });
 
   it('off is idempotent and leaves other tenants alone', async () => {

@@ -91,6 +91,17 @@ describe('deny reasons', () => {
     expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
   });
 
+  it('a revoked token (listed until TTL removes it) is refused like one that is gone, from its item alone', async () => {
+    // Even with a slot left in the tenant item: the token item decides, with one read.
+    store(tokenItem({ revokedAt: NOW.toISOString() }), tenantItem());
+    const result = await call(`Bearer ${token}`);
+    expect(effect(result)).toBe('Deny');
+    expect(result.context).toEqual({ error: 'token revoked or unknown' });
+    expect(result.principalId).toBe(TOKEN_ID);
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
   it('expired token, checked against the clock on every call (no tenant read needed)', async () => {
     store(tokenItem({ expiresAt: NOW.toISOString() }), tenantItem());
     const result = await call(`Bearer ${token}`);

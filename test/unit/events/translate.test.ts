@@ -40,6 +40,22 @@ function record(
   };
 }
 
+const TTL_SWEEPER = { userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } };
+const tokenKey = keys.token('a'.repeat(64));
+const T3 = '2026-03-01T10:00:09.000Z';
+const token = (over: Record<string, unknown> = {}) => ({
+  id: 'TOK1',
+  tenantId: 'acme',
+  name: 'okta',
+  scope: 'full',
+  createdAt: T,
+  expiresAt: T2,
+  actor: { admin: 'arn:issuer' },
+  ...over,
+});
+const revokedToken = (over: Record<string, unknown> = {}) =>
+  token({ revokedAt: T3, ttl: 1_800_000_000, actor: { admin: 'arn:revoker' }, ...over });
+
 const user = (over: Record<string, unknown> = {}) => ({
   rt: 'User',
   v: 1,
@@ -126,6 +142,41 @@ describe('which writes are events', () => {
       [],
     ],
     [
+      'a token revoked (revokedAt set; the item stays)',
+      record('MODIFY', tokenKey, { old: token(), new: revokedToken() }),
+      ['token.revoked'],
+    ],
+    [
+      'a revoked token removed by TTL 30 days later',
+      record('REMOVE', tokenKey, { old: revokedToken() }, TTL_SWEEPER),
+      [],
+    ],
+    ['a revoked token removed by anything else', record('REMOVE', tokenKey, { old: revokedToken() }), []],
+    [
+      'a revoked token retired (provisioning off afterwards)',
+      record('MODIFY', tokenKey, {
+        old: revokedToken(),
+        new: {
+          id: 'TOK1',
+          tenantId: 'acme',
+          retired: 'provisioning-disabled',
+          revokedAt: T3,
+          actor: { admin: 'arn:x' },
+        },
+      }),
+      [],
+    ],
+    [
+      'a revoked token touched by a check that raced the revocation (lastUsedAt)',
+      record('MODIFY', tokenKey, { old: revokedToken(), new: revokedToken({ lastUsedAt: T3 }) }),
+      [],
+    ],
+    [
+      'a live token deleted (revoked by a version that deleted)',
+      record('REMOVE', tokenKey, { old: token() }),
+      ['token.revoked'],
+    ],
+    [
       'a token retired (provisioning off)',
       record('MODIFY', keys.token('a'.repeat(64)), {
         old: { id: 'TOK1', tenantId: 'acme', name: 'okta', createdAt: T, expiresAt: T2 },
@@ -167,6 +218,24 @@ describe('what an event says', () => {
       data: { user: { id: ID, doc: user().doc } },
     });
     expect(Date.parse(e!.occurredAt)).toBeGreaterThan(Date.parse(T2));
+  });
+
+  it('a revocation is one token.revoked at revokedAt, named by who revoked it, with the token as it was', () => {
+    const [e, ...more] = eventsOf(record('MODIFY', tokenKey, { old: token(), new: revokedToken() }), render);
+    expect(more).toEqual([]);
+    expect(e).toMatchObject({
+      type: 'token.revoked',
+      occurredAt: T3,
+      tenantId: 'acme',
+      resource: { type: 'Token', id: 'TOK1' },
+      actor: { admin: 'arn:revoker' },
+      data: {
+        token: { id: 'TOK1', name: 'okta', scope: 'full', createdAt: T, expiresAt: T2 },
+        reason: 'revoked',
+      },
+    });
+    // The TTL removal of the same item, 30 days on, says nothing more.
+    expect(eventsOf(record('REMOVE', tokenKey, { old: revokedToken() }, TTL_SWEEPER), render)).toEqual([]);
   });
 
   it('changed names attribute paths: sub-attributes, multi-valued attributes, extension attributes', () => {

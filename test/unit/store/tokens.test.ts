@@ -7,12 +7,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createDb } from '#store/client.ts';
 import { keys } from '#store/keys.ts';
+import { writingAs } from '#store/write-actor.ts';
 import {
   createToken,
   findToken,
   listTokens,
   revokeToken,
   TokenCapReached,
+  TokenNotFound,
   touchToken,
   type NewToken,
 } from '#store/tokens.ts';
@@ -162,9 +164,10 @@ describe('create (the cap)', () => {
 });
 
 describe('revoke', () => {
-  it('finds the token by id on gsi1, then deletes it and frees its slot in one transaction', async () => {
+  it('finds the token by id on gsi1, then marks it revoked and frees its slot in one transaction', async () => {
     ddb.on(GetCommand).resolves({ Item: tenant(4, { [ID]: NOW.getTime() + DAY, [OTHER]: NOW.getTime() + DAY }) });
-    ddb.on(QueryCommand).resolves({ Items: [{ pk: `TOKEN#${HASH}`, sk: 'TOKEN', id: ID }] });
+    const ttl = Math.floor((NOW.getTime() + 365 * DAY) / 1000);
+    ddb.on(QueryCommand).resolves({ Items: [{ pk: `TOKEN#${HASH}`, sk: 'TOKEN', id: ID, ttl }] });
     ddb.on(TransactWriteCommand).resolves({});
     await revokeToken(ctx, 'acme', ID);
     expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toMatchObject({
@@ -177,19 +180,95 @@ describe('revoke', () => {
       ':slots': { [OTHER]: NOW.getTime() + DAY },
       ':expected': 4,
     });
+    // Kept (listed as revoked) 30 days from now, then TTL removes it; outside a request no actor.
     expect(items[1]).toEqual({
-      Delete: {
+      Update: {
         TableName: 'unit-tokens',
         Key: { pk: `TOKEN#${HASH}`, sk: 'TOKEN' },
-        ConditionExpression: 'attribute_exists(pk)',
+        UpdateExpression: 'SET revokedAt = :revokedAt, #ttl = :ttl',
+        ConditionExpression:
+          'attribute_exists(pk) AND attribute_not_exists(revokedAt) AND attribute_not_exists(retired)',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: {
+          ':revokedAt': NOW.toISOString(),
+          ':ttl': Math.floor((NOW.getTime() + 30 * DAY) / 1000),
+        },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     });
   });
+
+  it('stamps who revokes on the item, so the event names them', async () => {
+    ddb.on(GetCommand).resolves({ Item: tenant(4, { [ID]: NOW.getTime() + DAY }) });
+    ddb
+      .on(QueryCommand)
+      .resolves({ Items: [{ pk: `TOKEN#${HASH}`, sk: 'TOKEN', id: ID, actor: { admin: 'issuer' } }] });
+    ddb.on(TransactWriteCommand).resolves({});
+    await writingAs(
+      { admin: 'arn:revoker' },
+      () => NOW,
+      () => revokeToken(ctx, 'acme', ID),
+    );
+    const update = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems![1]!.Update!;
+    expect(update.UpdateExpression).toBe('SET revokedAt = :revokedAt, #ttl = :ttl, #actor = :actor');
+    expect(update.ExpressionAttributeValues![':actor']).toEqual({ admin: 'arn:revoker' });
+  });
+
+  it('an expired token keeps its earlier TTL (30 days after it expired)', async () => {
+    ddb.on(GetCommand).resolves({ Item: tenant(4, {}) });
+    const ttl = Math.floor((NOW.getTime() - 5 * DAY + 30 * DAY) / 1000);
+    ddb.on(QueryCommand).resolves({ Items: [{ pk: `TOKEN#${HASH}`, sk: 'TOKEN', id: ID, ttl }] });
+    ddb.on(TransactWriteCommand).resolves({});
+    await revokeToken(ctx, 'acme', ID);
+    const update = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems![1]!.Update!;
+    expect(update.ExpressionAttributeValues![':ttl']).toBe(ttl);
+  });
+
+  it('a token revoked already is not found (404), without a write', async () => {
+    ddb.on(GetCommand).resolves({ Item: tenant(4, {}) });
+    ddb
+      .on(QueryCommand)
+      .resolves({ Items: [{ pk: `TOKEN#${HASH}`, sk: 'TOKEN', id: ID, revokedAt: NOW.toISOString() }] });
+    await expect(revokeToken(ctx, 'acme', ID)).rejects.toBeInstanceOf(TokenNotFound);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('a revoked token is listed (with revokedAt) though it holds no slot, and found by hash as revoked', async () => {
+    const revoked = {
+      pk: `TOKEN#${HASH}`,
+      sk: 'TOKEN',
+      id: ID,
+      tenantId: 'acme',
+      name: 'okta',
+      scope: 'full',
+      createdAt: NOW.toISOString(),
+      expiresAt: new Date(NOW.getTime() + DAY).toISOString(),
+      revokedAt: NOW.toISOString(),
+    };
+    ddb.on(GetCommand, { Key: keys.tenant('acme') }).resolves({ Item: tenant(4, {}) });
+    ddb.on(GetCommand, { Key: keys.token(HASH) }).resolves({ Item: revoked });
+    ddb.on(QueryCommand).resolves({ Items: [revoked] });
+    expect((await listTokens(ctx, 'acme')).tokens).toEqual([
+      expect.objectContaining({ id: ID, revokedAt: NOW.toISOString() }),
+    ]);
+    expect(await findToken(ctx, HASH)).toEqual({ state: 'revoked', tenantId: 'acme', tokenId: ID });
+    // Retired later (provisioning off): still revoked, not "provisioning disabled".
+    ddb.on(GetCommand, { Key: keys.token(HASH) }).resolves({
+      Item: {
+        pk: revoked.pk,
+        sk: 'TOKEN',
+        id: ID,
+        tenantId: 'acme',
+        retired: 'provisioning-disabled',
+        revokedAt: NOW.toISOString(),
+      },
+    });
+    expect(await findToken(ctx, HASH)).toEqual({ state: 'revoked', tenantId: 'acme', tokenId: ID });
+  });
 });
 
 describe('lastUsedAt', () => {
-  it('is a conditional UpdateItem that never re-creates a deleted or retired token', async () => {
+  it('is a conditional UpdateItem that never re-creates a removed token, nor touches a retired or revoked one', async () => {
     ddb.on(UpdateCommand).resolves({});
     const stale = new Date(NOW.getTime() - 300_000);
     await touchToken(ctx, HASH, NOW, stale);
@@ -198,7 +277,7 @@ describe('lastUsedAt', () => {
       Key: { pk: `TOKEN#${HASH}`, sk: 'TOKEN' },
       UpdateExpression: 'SET lastUsedAt = :now',
       ConditionExpression:
-        'attribute_exists(pk) AND attribute_not_exists(retired) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :staleBefore)',
+        'attribute_exists(pk) AND attribute_not_exists(retired) AND attribute_not_exists(revokedAt) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :staleBefore)',
       ExpressionAttributeValues: { ':now': NOW.toISOString(), ':staleBefore': stale.toISOString() },
     });
   });

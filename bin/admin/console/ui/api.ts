@@ -66,6 +66,7 @@ export interface Token {
   createdAt: string;
   expiresAt: string;
   lastUsedAt: string | null;
+  revokedAt?: string | null;
 }
 
 export interface TokenList {

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 // Tenant → Tokens: the tenant's SCIM tokens with status and expiry, a warning for tokens that
-// expire within 30 days, Generate token (shown once, in a popup) and Delete (after confirmation).
+// expire within 30 days, Generate token (shown once, in a popup) and Delete (after confirmation;
+// the token is revoked and stays listed as Revoked until it is cleaned up, 30 days later).
 import { api, seg, type NewToken, type Token, type TokenList } from '../api.ts';
 import { confirmAction, copyable, day, errorBox, field, h, minute, modal, replace, statusLine, table } from '../dom.ts';
 import type { TenantScreen } from '../main.ts';
@@ -71,17 +72,20 @@ export async function renderTokens(body: HTMLElement, screen: TenantScreen): Pro
       ),
       h('span', { class: `badge ${t.status}` }, statusText(t.status)),
       t.lastUsedAt ? minute(t.lastUsedAt) : 'Never',
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'danger',
-          'aria-label': `Delete token ${t.name}`,
-          onclick: () =>
-            void deleteToken(screen, t, status).then((done) => (done ? refreshAndFocus(body, screen) : undefined)),
-        },
-        'Delete',
-      ),
+      // A revoked token is only listed: there is nothing left to do with it.
+      t.status === 'revoked'
+        ? null
+        : h(
+            'button',
+            {
+              type: 'button',
+              class: 'danger',
+              'aria-label': `Delete token ${t.name}`,
+              onclick: () =>
+                void deleteToken(screen, t, status).then((done) => (done ? refreshAndFocus(body, screen) : undefined)),
+            },
+            'Delete',
+          ),
     ];
   });
 
@@ -201,7 +205,7 @@ async function deleteToken(screen: TenantScreen, token: Token, status: ReturnTyp
     message: h(
       'p',
       {},
-      `The identity provider using "${token.name}" can no longer call the SCIM API with it (within the API's authorizer cache time, 60 seconds by default when deployed). This cannot be undone.`,
+      `The identity provider using "${token.name}" can no longer call the SCIM API with it (within the API's authorizer cache time, 60 seconds by default when deployed). This cannot be undone. The token stays listed as Revoked for 30 days.`,
     ),
     confirm: 'Delete token',
   });
@@ -211,6 +215,6 @@ async function deleteToken(screen: TenantScreen, token: Token, status: ReturnTyp
     status.say(res.detail, 'error');
     return false;
   }
-  flash = `Token ${token.name} deleted.`;
+  flash = `Token ${token.name} deleted: it is listed as Revoked for 30 days.`;
   return true;
 }
