@@ -1,6 +1,6 @@
 // `npm run build` (and `npm pack` / `npm publish` through prepack): compiles what the published
 // package ships (tsconfig.build.json) to JavaScript + .d.ts in dist/, so a consumer runs it with
-// plain Node.
+// plain Node. Run with tsx (package.json), which lets it bundle the console's script from source.
 //
 // The sources import each other as `#scim/errors.ts` (package.json "imports") and `./x.ts`. tsc
 // rewrites only the relative ones (rewriteRelativeImportExtensions); a `#...ts` specifier left in
@@ -161,4 +161,8 @@ for (const dir of new Set(emitted.map((f) => dirname(f.fileName)))) {
     assets += 1;
   }
 }
-console.log(`build: ${emitted.length} modules, ${assets} assets -> ${relative(root, outDir)}/`);
+// The console's browser script, bundled now: the published package has no esbuild to do it at start.
+const { bundleUi, PREBUILT_UI } = await import('../bin/admin/console/bundle.ts');
+await bundleUi(join(outDir, 'bin', 'admin', 'console', PREBUILT_UI));
+
+console.log(`build: ${emitted.length} modules, ${assets} assets, the console's script -> ${relative(root, outDir)}/`);

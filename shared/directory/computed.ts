@@ -7,6 +7,7 @@ import { project } from '#scim/projection.ts';
 import type { SchemaRegistry } from '#scim/schema/registry.ts';
 import type { Db } from '#store/client.ts';
 import {
+  getResources,
   groupIdsOf,
   isMember,
   keptGroups,
@@ -65,6 +66,35 @@ export function groupsOf(db: Db, tenantId: string, r: StoredResource): Promise<s
   return kept ? Promise.resolve(kept) : groupIdsOf(db, tenantId, r.id);
 }
 
+/**
+ * For `members eq <id>` filters evaluated over many groups: which groups hold each id, from the
+ * member's own item (`grp`, or the index for an item that predates it). One BatchGetItem per 100
+ * ids and type, whatever the number of groups; an id of nothing holds nothing.
+ */
+export async function groupsHolding(
+  db: Db,
+  tenantId: string,
+  ids: string[],
+): Promise<Map<string, { type: ResourceType; groups: Set<string> }>> {
+  const unique = [...new Set(ids)];
+  const found = await Promise.all((['User', 'Group'] as const).map((t) => getResources(db, tenantId, t, unique)));
+  const holders = new Map<string, { type: ResourceType; groups: Set<string> }>();
+  await Promise.all(
+    found.flat().map(async (r) => {
+      holders.set(r.id, { type: r.resourceType, groups: new Set(await groupsOf(db, tenantId, r)) });
+    }),
+  );
+  return holders;
+}
+
+/**
+ * `members eq <id>` terms over `groups` groups: one GetItem per group and id, or (more groups) the
+ * ids' own items, which say which groups hold them: one BatchGetItem per 100 ids, as user and as group.
+ */
+export function checksMembersOneByOne(groups: number, memberRefs: string[]): boolean {
+  return groups * memberRefs.length <= 2 * Math.ceil(new Set(memberRefs).size / 100);
+}
+
 export const tooManyMembers = (groupId: string) =>
   new TooManyError(
     `group ${groupId} has more than ${MAX_MEMBERS_RETURNED} members; read it with excludedAttributes=members and check membership with filter=members[value eq "<id>"]`,
@@ -100,6 +130,7 @@ export async function withComputed(
 export class Lookups {
   private readonly groups = new Map<string, Promise<string[]>>();
   private readonly memberships = new Map<string, Promise<boolean>>();
+  private readonly holding = new Map<string, Promise<Map<string, { type: ResourceType; groups: Set<string> }>>>();
   constructor(
     private readonly db: Db,
     private readonly tenantId: string,
@@ -113,6 +144,17 @@ export class Lookups {
     const key = `${groupId}/${memberId}`;
     let p = this.memberships.get(key);
     if (!p) this.memberships.set(key, (p = isMember(this.db, this.tenantId, groupId, memberId)));
+    return p;
+  }
+  /** Whether groupsHolding(ids) was already asked for in this request. */
+  hasHolding(ids: string[]): boolean {
+    return this.holding.has(ids.join(' '));
+  }
+  /** groupsHolding, once per request for a filter's `members eq` ids (the plan and the evaluation share it). */
+  groupsHolding(ids: string[]): Promise<Map<string, { type: ResourceType; groups: Set<string> }>> {
+    const key = ids.join(' ');
+    let p = this.holding.get(key);
+    if (!p) this.holding.set(key, (p = groupsHolding(this.db, this.tenantId, ids)));
     return p;
   }
 }

@@ -6,6 +6,7 @@
 import { ServiceUnavailableError } from '#scim/errors.ts';
 import { RETRY_AFTER_SECONDS } from '#store/client.ts';
 import { VersionMismatch } from '#store/resources.ts';
+import { TransactionFailed } from '#store/transact.ts';
 
 /**
  * At most this many attempts, and none started after CONFLICT_WINDOW_MS: the route functions time
@@ -35,7 +36,10 @@ export async function retryAfterConflict(
   attempt: number,
   startedAt: number,
 ): Promise<void> {
-  if (!(error instanceof VersionMismatch) || ifMatch !== undefined) throw error;
+  // A transaction still cancelled by contention after transactWrite's own retries (dozens of
+  // writers on one group) is retried here too, within the same window.
+  const contended = error instanceof TransactionFailed && error.contended;
+  if (!contended && (!(error instanceof VersionMismatch) || ifMatch !== undefined)) throw error;
   if (attempt + 1 >= CONFLICT_ATTEMPTS || Date.now() - startedAt > CONFLICT_WINDOW_MS) {
     throw new ServiceUnavailableError(
       `the resource kept changing under this request (${attempt + 1} attempts); nothing was written, retry after the delay`,

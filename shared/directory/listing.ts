@@ -15,7 +15,6 @@ import {
   findUserIdByUserName,
   getResource,
   getResources,
-  groupIdsOf,
   keptMemberCount,
   listMembers,
   listResources,
@@ -28,7 +27,7 @@ import {
   type ResourceType,
   type StoredResource,
 } from '#store/resources.ts';
-import { allMembers, Lookups, wants, withComputed } from './computed.ts';
+import { allMembers, checksMembersOneByOne, Lookups, wants, withComputed } from './computed.ts';
 import { decodeCursor, decodeOffset, encodeCursor, encodeOffset } from './cursor.ts';
 import type { ListParams } from './params.ts';
 import { checkBudget, withBudget } from '#store/client.ts';
@@ -286,11 +285,12 @@ export class Listing {
     if (!plan) return undefined;
     checkBudget(lookupsOf(plan), `${lookupsOf(plan)} index lookups`);
     const memberRefs = type === 'Group' ? referencedMemberValues(filter)?.filter(isResourceId) : undefined;
-    // Once an id is known, what evaluation needs about it starts in parallel (a user's groups
-    // come with its item). Awaited in evaluate(); the catch only keeps an early failure (over
-    // budget, throttled) from being an unhandled rejection meanwhile.
+    // When a few groups will check their member items (see evaluate), the checks start as soon as
+    // the ids are known, in parallel with fetching the groups (the Entra membership check is one
+    // round trip). The catch only keeps an early failure from being an unhandled rejection meanwhile.
     const fetchIds = (ids: string[]) => {
-      for (const id of ids) for (const m of memberRefs ?? []) lookups.isMember(id, m).catch(() => undefined);
+      if (memberRefs && checksMembersOneByOne(ids.length, memberRefs))
+        for (const id of ids) for (const m of memberRefs) lookups.isMember(id, m).catch(() => undefined);
       return getResources(db, t, type, ids);
     };
     // A member count read from an index may lag behind the table: such groups read their members.
@@ -309,8 +309,12 @@ export class Listing {
           return fromIndex(await findByExternalId(db, t, type, p.value));
         case 'displayName':
           return fromIndex(await findGroupsByDisplayName(db, t, p.value));
-        case 'member':
-          return fetchIds(await groupIdsOf(db, t, p.value));
+        case 'member': {
+          // The member's own item says which groups hold it (strongly consistent); every `members eq`
+          // term of the filter is looked up at once, and evaluate() reuses the answer.
+          const holders = await lookups.groupsHolding(memberRefs ?? [p.value]);
+          return fetchIds([...(holders.get(p.value)?.groups ?? [])]);
+        }
         case 'group': {
           const { members, truncated } = await listMembers(db, t, p.value, MAX_FILTER_SCAN);
           if (truncated) {
@@ -365,31 +369,32 @@ export class Listing {
     // Only ids can be members: other values are absent without a read.
     const memberRefs = type === 'Group' ? referencedMemberValues(filter)?.filter(isResourceId) : undefined;
     const needsGroups = type === 'User' && references(filter, 'groups');
-    if (type === 'Group' && references(filter, 'members')) {
-      // Known before any read: each group costs one read per `members eq <id>` term (or a read of its members).
-      const perGroup = memberRefs ? memberRefs.length : 1;
-      checkBudget(
-        pool.length * perGroup,
-        `${pool.length * perGroup} reads (${pool.length} groups × ${memberRefs ? `${perGroup} "members" terms` : 'their member lists'})`,
-      );
-    }
+    const readsMembers = type === 'Group' && references(filter, 'members');
+    // `members eq <id>` terms only: a few groups check their member items one by one (the Entra
+    // membership check `id eq G and members eq U` is one GetItem); more groups ask the members'
+    // own items which groups hold them, at the same cost for 10 groups or 10,000. Other member
+    // terms read each group's member list: known before any read, refused up front past the budget.
+    if (readsMembers && !memberRefs)
+      checkBudget(pool.length, `${pool.length} reads (${pool.length} groups' member lists)`);
+    const holders =
+      readsMembers && memberRefs && (lookups.hasHolding(memberRefs) || !checksMembersOneByOne(pool.length, memberRefs))
+        ? await lookups.groupsHolding(memberRefs)
+        : undefined;
     const out: StoredResource[] = [];
     await Promise.all(
       pool.map(async (r) => {
         const extras: { groups?: string[]; members?: Member[] } = {};
         if (needsGroups) extras.groups = await lookups.groupsOf(r);
-        if (type === 'Group' && references(filter, 'members')) {
-          if (memberRefs) {
-            // Only `members eq <id>` style terms: check those items instead of reading the member list.
-            const present = await Promise.all(
-              memberRefs.map(async (v) => ((await lookups.isMember(r.id, v)) ? v : undefined)),
-            );
-            extras.members = present
-              .filter((v): v is string => v !== undefined)
-              .map((value) => ({ value, type: 'User' as const }));
-          } else {
-            extras.members = await allMembers(this.deps.db, caller.tenantId, r.id, keptMemberCount(r));
-          }
+        if (holders) {
+          extras.members = [...holders]
+            .filter(([, holder]) => holder.groups.has(r.id))
+            .map(([value, holder]) => ({ value, type: holder.type }));
+        } else if (readsMembers && memberRefs) {
+          const present = await Promise.all(memberRefs.map(async (v) => ((await lookups.isMember(r.id, v)) ? v : '')));
+          // Only the value is compared (`members eq` terms): the type is not read.
+          extras.members = present.filter((v) => v !== '').map((value) => ({ value, type: 'User' as const }));
+        } else if (readsMembers) {
+          extras.members = await allMembers(this.deps.db, caller.tenantId, r.id, keptMemberCount(r));
         }
         if (matches(render(registry, caller.scimBase, r, extras))) out.push(r);
       }),

@@ -52,6 +52,13 @@ export class TransactionFailed extends ScimError {
     // For logs; clients only ever see `detail`.
     this.message = `transaction cancelled: ${reasons.map((r) => `${r.index}:${r.code}`).join(', ')}`;
   }
+  /** Cancelled only because other transactions held our items: the same write may succeed later. */
+  get contended(): boolean {
+    return (
+      this.reasons.some((r) => r.code === 'TransactionConflict') &&
+      this.reasons.every((r) => r.code === 'TransactionConflict' || r.code === 'None')
+    );
+  }
   failed(index: number): boolean {
     return this.reasons.some((r) => r.index === index && r.code === 'ConditionalCheckFailed');
   }

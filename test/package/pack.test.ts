@@ -237,4 +237,20 @@ export const stack: ScimStack = new ScimStack(app, 'B');
     expect(stdout).toMatch(/^Usage: scim-admin <command>/);
     expect(stderr).toBe('');
   }, 60_000);
+
+  it('the installed console serves its pre-built script and stylesheet (esbuild is not a dependency)', async () => {
+    const consoleDir = join(consumer, 'node_modules', 'scim-directory', 'dist', 'bin', 'admin', 'console');
+    const script = join(consoleDir, 'ui.bundle.js');
+    const probe = `const { buildUi } = await import(${JSON.stringify(join(consoleDir, 'bundle.js'))});
+const { js, css } = await buildUi();
+console.log(JSON.stringify({ js: js.length, css: css.length }));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe], {
+      cwd: consumer,
+      env: shellEnv(),
+    });
+    const served = JSON.parse(stdout) as { js: number; css: number };
+    expect(served.js).toBe(readFileSync(script, 'utf8').length);
+    expect(served.js).toBeGreaterThan(1000);
+    expect(served.css).toBeGreaterThan(100);
+  }, 60_000);
 });
