@@ -5,6 +5,7 @@
 //   npm run bench                  full run: 100 and 100,000 users (5-8 minutes on 2 cores)
 //   npm run bench -- --quick       100 and 2,000 users, shorter timings (2-3 minutes)
 //   npm run bench -- --only=cost,engine   some sections: cost, hugeGroup, paging, latency, price, coldStart, engine, events
+import '../bin/quiet-sdk-warning.ts';
 import { resolve } from 'node:path';
 import { authorizerHandler } from '#functions/authorizer/app.ts';
 import { metered, type Cost } from '#store/client.ts';

@@ -6,6 +6,7 @@
 //   npx tsx scripts/backfill-memberships.ts --table scim-local --endpoint http://127.0.0.1:8000
 //
 // Without tenant ids it upgrades `default` and every tenant in the admin's list of tenants.
+import '../bin/quiet-sdk-warning.ts';
 import { parseArgs } from 'node:util';
 import { createDb } from '#store/client.ts';
 import { backfillMemberships } from '#store/membership-backfill.ts';

@@ -3,6 +3,7 @@
 // runner on DynamoDB Local (started here, or DYNAMODB_ENDPOINT). Prints the status histogram, every
 // 5xx with its request, the slowest requests and the ones with the most DynamoDB calls; exits 1 on
 // any 5xx. `--index I` replays request I of the seed alone and prints the whole exchange.
+import '../bin/quiet-sdk-warning.ts';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';

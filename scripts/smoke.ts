@@ -8,6 +8,7 @@
 // already has users or groups. Nothing that existed before the run is touched.
 //
 // Exit code 0 when every check passed, 1 otherwise, 2 for bad arguments.
+import '../bin/quiet-sdk-warning.ts';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { SUITES, formatResult, isClean, runSuite, unavailableReason } from '../test/conformance/suites.ts';
