@@ -73,8 +73,15 @@ export const GATEWAY_RESPONSES: readonly ScimGatewayResponse[] = [
   { type: 'EXPIRED_TOKEN', status: 403, detail: 'AWS credentials expired' },
   { type: 'INVALID_API_KEY', status: 403, detail: 'invalid API key' },
   { type: 'WAF_FILTERED', status: 403, detail: 'request blocked by the web application firewall' },
-  // The authorizer crashed, timed out or returned something API Gateway cannot read.
-  { type: 'AUTHORIZER_FAILURE', status: 500, detail: 'authorization service unavailable' },
+  // The authorizer threw (DynamoDB throttled or unreachable while it read the token) or timed out:
+  // transient, so 503 + Retry-After, as the route functions answer the same faults (an IdP retries).
+  {
+    type: 'AUTHORIZER_FAILURE',
+    status: 503,
+    detail:
+      'the token could not be checked right now (authorization service unavailable); retry after the Retry-After delay',
+    headers: { 'Retry-After': '1' },
+  },
   { type: 'AUTHORIZER_CONFIGURATION_ERROR', status: 500, detail: 'authorization service unavailable' },
   { type: 'API_CONFIGURATION_ERROR', status: 500, detail: 'internal server error' },
   { type: 'INTEGRATION_FAILURE', status: 504, detail: 'the service did not answer in time' },

@@ -12,6 +12,7 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   ScimError,
+  ServiceUnavailableError,
   TooManyRequestsError,
   UnauthorizedError,
 } from '#scim/errors.ts';
@@ -25,6 +26,12 @@ import type { TenantRateLimits } from '#infra/rate-limit-settings.ts';
 /** API Gateway's THROTTLED gateway response, with the bucket's own delay. */
 const throttled = (retryAfterSeconds: number) =>
   new TooManyRequestsError(GATEWAY_RESPONSES.find((r) => r.type === 'THROTTLED')!.detail, retryAfterSeconds);
+
+/** API Gateway's AUTHORIZER_FAILURE gateway response: the authorizer threw. */
+function authorizerFailure(): ScimError {
+  const row = GATEWAY_RESPONSES.find((r) => r.type === 'AUTHORIZER_FAILURE')!;
+  return new ServiceUnavailableError(row.detail, Number(row.headers?.['Retry-After'] ?? 1));
+}
 
 /** API Gateway's own payload limit. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
@@ -179,7 +186,8 @@ export function createLocalApi(options: LocalApiOptions): http.Server {
     if (route.auth === 'scim') {
       if (!authorization) return gatewayError(new UnauthorizedError('missing or malformed bearer token'));
       const methodArn = `${LOCAL_API_ARN}/${method}${path}`;
-      const result = await authorize(authorization, methodArn);
+      const result = await authorize(authorization, methodArn).catch(() => undefined);
+      if (!result) return gatewayError(authorizerFailure());
       if (!policyAllows(result, methodArn)) {
         const detail = String(result.context?.error ?? 'access denied');
         return gatewayError(new UnauthorizedError(detail));

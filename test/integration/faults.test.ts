@@ -331,6 +331,23 @@ describe('issue 11 item 4: DynamoDB faults are survived', () => {
     expect503(await call('POST', '/.search', { filter: `members eq "${userId}"` }));
   });
 
+  it('a fault while the authorizer reads a token → 503 with Retry-After (AUTHORIZER_FAILURE when deployed), never 500', async () => {
+    // A token the authorizer has not seen yet, so the check runs (the file's own token is cached).
+    const issued = await call('POST', '/admin/tenants/faults/tokens', { name: 'uncached' });
+    expect(issued.status, issued.text).toBe(201);
+    proxy.inject({ operation: 'GetItem', fault: FAULTS.throttling });
+    const res = await call('GET', '/Users', undefined, { Authorization: `Bearer ${issued.body.token}` });
+    expect(res.status, res.text).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(res.body).toMatchObject({ schemas: [ERROR], status: '503' });
+    expect(res.body.detail).toMatch(/the token could not be checked right now/);
+    // The failure was not cached: once DynamoDB answers, the same token works.
+    proxy.clear();
+    const again = await call('GET', '/Users', undefined, { Authorization: `Bearer ${issued.body.token}` });
+    expect(again.status, again.text).toBe(200);
+    expect((await call('DELETE', `/admin/tenants/faults/tokens/${issued.body.id}`)).status).toBe(204);
+  });
+
   it('finding: DynamoDB unreachable (connection refused) → 503', async () => {
     const port = await freePort();
     const ctx: AppContext = {
