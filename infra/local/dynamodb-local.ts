@@ -79,8 +79,8 @@ function canRunJavaSource(): boolean {
  * Local's own main class, which listens on every interface (said loudly: then it is reachable from
  * the network without authentication).
  */
-function javaArgs(dir: string, options: string[], heap: string): string[] {
-  const vm = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, `-Xmx${heap}`];
+function javaArgs(dir: string, options: string[]): string[] {
+  const vm = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-Xmx1g'];
   if (canRunJavaSource()) {
     return [...vm, '-cp', join(dir, 'DynamoDBLocal.jar'), LAUNCHER, DYNAMODB_LOCAL_HOST, ...options];
   }
@@ -90,25 +90,16 @@ function javaArgs(dir: string, options: string[], heap: string): string[] {
   return [...vm, '-jar', join(dir, 'DynamoDBLocal.jar'), ...options];
 }
 
-/**
- * Starts DynamoDB Local on a free port of 127.0.0.1: in memory, or persisted under dataDir.
- * `heap`: the JVM's maximum heap (default 1g; an in-memory engine holds every table in it).
- */
-export async function startDynamoDbLocal(
-  options: { dataDir?: string; port?: number; heap?: string } = {},
-): Promise<DynamoDbLocal> {
+/** Starts DynamoDB Local on a free port of 127.0.0.1: in memory, or persisted under dataDir. */
+export async function startDynamoDbLocal(options: { dataDir?: string; port?: number } = {}): Promise<DynamoDbLocal> {
   const dir: string = ensureDynamoDbLocal();
   const port = options.port ?? (await freePort());
   const storage = options.dataDir ? ['-dbPath', options.dataDir, '-sharedDb'] : ['-inMemory'];
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const child = spawn(
-    'java',
-    javaArgs(dir, ['-port', String(port), '-disableTelemetry', ...storage], options.heap ?? '1g'),
-    {
-      cwd: dir,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
+  const child = spawn('java', javaArgs(dir, ['-port', String(port), '-disableTelemetry', ...storage]), {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

@@ -12,9 +12,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  // Every file's table (the fuzz test's 10,000 requests, the cost test's 2,000 users, their
-  // streams) stays in this one JVM's heap for the whole run: more room than the local runner's 1 GB.
-  ddb = await startDynamoDbLocal({ heap: '4g' });
+  ddb = await startDynamoDbLocal();
   project.provide('dynamodbEndpoint', ddb.endpoint);
   return async () => {
     await ddb?.stop();
