@@ -28,6 +28,8 @@ export const TABLE_NAME_ENV = 'TABLE_NAME';
 export const KEY_SPACES = {
   /** Users, groups, memberships, userName claims, page cursors, and their index keys. */
   tenantData: ['T#*'],
+  /** The same, minus the event feeds: what the SCIM functions may write (never a forged event). */
+  directoryData: ['T#*'],
   /** Page cursors only (startIndex paging writes them, also for an admin's read). */
   pageCursors: ['T#*#PAGE#*'],
   /** Tenant items: settings, token slots, user/group counters. */
@@ -45,6 +47,7 @@ export const KEY_SPACES = {
 /** Partition keys a pattern must never match, per key space (see the note on `TENANT#*` above). */
 const EXCLUDED: Partial<Record<keyof typeof KEY_SPACES, readonly string[]>> = {
   tenants: ['TENANT#*#*'],
+  directoryData: ['T#*#FEED'],
 };
 
 const READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
@@ -77,12 +80,12 @@ export const TABLE_GRANTS: Readonly<Record<TableAccess, readonly TableStatement[
   none: [],
   // Tenant data only (for functions that never touch tenants or tokens).
   read: [read('tenantData'), query('gsi1', 'tenantData'), query('gsi2', 'tenantData')],
-  'read-write': [rw('tenantData'), query('gsi1', 'tenantData'), query('gsi2', 'tenantData')],
+  'read-write': [rw('directoryData'), query('gsi1', 'tenantData'), query('gsi2', 'tenantData')],
   // The SCIM functions: the tenant's users and groups, plus the tenant item's counters
   // (`ADD userCount`, in the same transaction as the write) and their read for totalResults.
   // Never a token item, never the list of tenants.
   directory: [
-    rw('tenantData'),
+    rw('directoryData'),
     query('gsi1', 'tenantData'),
     query('gsi2', 'tenantData'),
     { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], on: 'table', keys: 'tenants' },

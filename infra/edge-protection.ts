@@ -172,6 +172,10 @@ export function apiResourcePolicy(scope: Construct, options: ResourcePolicyOptio
         principals: others.map((p) => (ACCOUNT_ID.test(p) ? new AccountPrincipal(p) : new ArnPrincipal(p))),
         actions: ['execute-api:Invoke'],
         resources: adminPaths,
+        // Never for this account's principals: in the same account an Allow here is enough on its
+        // own, so it would let every role in (a stack without a fixed account cannot tell its own
+        // account id or role ARNs from others' at synth; this condition does, at request time).
+        conditions: { StringNotEquals: { 'aws:PrincipalAccount': account } },
       }),
     );
   }

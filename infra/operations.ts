@@ -24,6 +24,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { FunctionName } from '#api/routes.ts';
 import { METRIC, METRICS_NAMESPACE, TOKEN_EXPIRY_WARN_DAYS } from '#functions/metric-names.ts';
+import { TABLE } from '#store/table.ts';
 
 export interface AlarmThresholds {
   /** Share of requests answered 5xx over 5 minutes, two periods in a row. @default 0.01 (1 %) */
@@ -101,7 +102,7 @@ export class Operations extends Construct {
       'AuthorizerErrors',
       functions.authorizer.metricErrors({ period: FIVE_MINUTES }),
       1,
-      'The token authorizer failed (API Gateway answers 500 to every uncached SCIM call)',
+      'The token authorizer failed (API Gateway answers 503 to every uncached SCIM call)',
     );
     for (const [name, fn] of Object.entries(functions) as [FunctionName, LambdaFunction][]) {
       const id = name.charAt(0).toUpperCase() + name.slice(1);
@@ -109,18 +110,30 @@ export class Operations extends Construct {
         alarm(`${id}Errors`, fn.metricErrors({ period: FIVE_MINUTES }), 1, `Lambda ${name}: invocation errors`);
       alarm(`${id}Throttles`, fn.metricThrottles({ period: FIVE_MINUTES }), 1, `Lambda ${name}: throttled invocations`);
     }
-    const throttleEvents = (metricName: string) =>
+    const throttleEvents = (metricName: string, index?: string) =>
       new Metric({
         namespace: 'AWS/DynamoDB',
         metricName,
-        dimensionsMap: { TableName: table.tableName },
+        dimensionsMap: { TableName: table.tableName, ...(index ? { GlobalSecondaryIndexName: index } : {}) },
         statistic: 'Sum',
         period: FIVE_MINUTES,
       });
+    // The table's and each index's read and write throttle events. These metrics only have data
+    // points when throttling happens: FILL(…, 0) keeps one side's throttling from vanishing from the
+    // sum when the other side has no data point in the period.
+    const sources = [undefined, ...Object.values(TABLE.indexes).map((i) => i.name)];
+    const usingMetrics = Object.fromEntries(
+      sources.flatMap((index, i) => [
+        [`r${i}`, throttleEvents('ReadThrottleEvents', index)],
+        [`w${i}`, throttleEvents('WriteThrottleEvents', index)],
+      ]),
+    );
     const dynamoThrottles = new MathExpression({
-      expression: 'reads + writes',
-      usingMetrics: { reads: throttleEvents('ReadThrottleEvents'), writes: throttleEvents('WriteThrottleEvents') },
-      label: 'DynamoDB throttle events',
+      expression: Object.keys(usingMetrics)
+        .map((m) => `FILL(${m}, 0)`)
+        .join(' + '),
+      usingMetrics,
+      label: 'DynamoDB throttle events (table and indexes)',
       period: FIVE_MINUTES,
     });
     alarm('DynamoDbThrottles', dynamoThrottles, 1, 'DynamoDB throttled reads or writes of the directory table');

@@ -25,7 +25,7 @@ export function authorizerHandler(ctx: AppContext, options: AuthorizerOptions = 
     try {
       decision = await authenticate(ctx, event.authorizationToken, cacheTtlMs);
     } catch (error) {
-      // Thrown, not denied: API Gateway answers 500 and does not cache a Deny for a valid token.
+      // Thrown, not denied: API Gateway answers 503 (AUTHORIZER_FAILURE) and caches no Deny for a valid token.
       logger.error('token check failed', { error: error as Error });
       throw error;
     }

@@ -185,6 +185,8 @@ export class Listing {
   ): Promise<{ page: StoredResource[]; total: number; nextCursor?: string; saved?: Promise<void> }> {
     const { db } = this.deps;
     const counts = tenantCounts(db, caller.tenantId).then((c) => c[type === 'User' ? 'users' : 'groups']);
+    // Awaited below; should a read before that fail first, its failure must not go unhandled.
+    counts.catch(() => undefined);
     if (params.count === 0) return { page: [], total: await counts };
     let after: string | undefined;
     if (params.cursor !== undefined) {

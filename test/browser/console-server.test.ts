@@ -133,6 +133,10 @@ describe('the allow-list', () => {
       adminPath: '/admin/tenants/acme/users?q=alice&match=prefix',
       withBody: false,
     });
+    // A space travels as %20 (API Gateway keeps `+` literal); a real `+` stays %2B.
+    expect(proxyCallFor('GET', '/tenants/acme/groups', q('q=Sales+Team%2Bx'))?.adminPath).toBe(
+      '/admin/tenants/acme/groups?q=Sales%20Team%2Bx',
+    );
     expect(proxyCallFor('POST', '/tenants/acme/tokens', q(''))?.withBody).toBe(true);
     for (const [method, path] of [
       ['DELETE', '/tenants/acme'],

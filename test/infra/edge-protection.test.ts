@@ -3,7 +3,8 @@
 
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FIREWALL_DEFAULTS, MANAGED_RULE_GROUPS } from '#infra/edge-protection.ts';
+import { App, Stack } from 'aws-cdk-lib';
+import { apiResourcePolicy, FIREWALL_DEFAULTS, MANAGED_RULE_GROUPS } from '#infra/edge-protection.ts';
 import { ofType, synth } from './synth.ts';
 
 type Statement = {
@@ -164,10 +165,21 @@ describe('/admin open to any principal with a broad execute-api:Invoke: fixed (n
     expect(allow.Resource).toEqual(['execute-api:/*/*/admin', 'execute-api:/*/*/admin/*']);
     expect(JSON.stringify(allow.Principal)).toContain(`:iam::${OTHER_ACCOUNT}:root`);
     expect(JSON.stringify(allow.Principal)).toContain(AUDITOR);
-    // This account is never in an Allow: it would let every principal of the account in.
+    // This account is never in an Allow: it would let every principal of the account in. Named
+    // roles of this account (AUDITOR) pass the Deny but need their own IAM permission.
     expect(JSON.stringify(allow.Principal)).not.toContain('123456789012:root');
+    expect(allow.Condition).toEqual({ StringNotEquals: { 'aws:PrincipalAccount': '123456789012' } });
     // No statement ever allows SCIM paths: the authorizer decides there.
     for (const st of policyOf(restricted).filter((s) => s.Effect === 'Allow'))
       expect(JSON.stringify(st.Resource)).not.toContain('scim');
+  });
+
+  it('a stack without a fixed account: the Allow still excludes this account, at request time', () => {
+    const stack = new Stack(new App());
+    const policy = stack.resolve(apiResourcePolicy(stack, { adminPrincipals: ['123456789012', AUDITOR] }).toJSON()) as {
+      Statement: Statement[];
+    };
+    const allow = policy.Statement.find((s) => s.Sid === 'AdminForNamedPrincipals')!;
+    expect(allow.Condition).toEqual({ StringNotEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } });
   });
 });

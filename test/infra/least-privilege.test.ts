@@ -145,6 +145,13 @@ describe('a bug in the users function could write TOKEN# items: fixed', () => {
       // `TENANT#*` is the tenant items only, not the index keys that share the prefix.
       expect(allowed(name, 'dynamodb:UpdateItem', 'table', [keys.tenantTokens('acme')])).toBe(false);
     });
+
+    it(`${name} cannot write the tenant's event feed (only the events function does: no forged event)`, () => {
+      for (const action of [...WRITES, 'dynamodb:BatchWriteItem'])
+        expect(allowed(name, action, 'table', [keys.feed('acme')]), action).toBe(false);
+      expect(allowed(name, 'dynamodb:BatchWriteItem', 'table', [...tenantDataKeys(), keys.feed('acme')])).toBe(false);
+      expect(allowed('events', 'dynamodb:BatchWriteItem', 'table', [keys.feed('acme')])).toBe(true);
+    });
   }
 });
 

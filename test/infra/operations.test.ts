@@ -89,6 +89,20 @@ describe('no CloudWatch alarm in the template: fixed', () => {
     expect(json).toContain('ReadThrottleEvents');
     expect(json).toContain('WriteThrottleEvents');
     expect(json).toContain(`{"Ref":"${logicalId(scim.table)}"}`);
+    // The table and both indexes, each side filled with 0 when it has no data point.
+    const metrics = math[0]![1].Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { Dimensions: { Name: string; Value: unknown }[] } };
+    }[];
+    const expression = metrics.find((m) => m.Expression)!.Expression!;
+    const inputs = metrics.filter((m) => m.MetricStat);
+    expect(inputs).toHaveLength(6);
+    for (const m of inputs) expect(expression).toContain(`FILL(${m.Id}, 0)`);
+    const indexes = inputs.flatMap((m) =>
+      m.MetricStat!.Metric.Dimensions.filter((d) => d.Name === 'GlobalSecondaryIndexName').map((d) => d.Value),
+    );
+    expect(indexes.sort()).toEqual(['gsi1', 'gsi1', 'gsi2', 'gsi2']);
   });
 
   it('token expiry: the smallest days-left over tenants under 30, from the daily check', () => {

@@ -76,7 +76,9 @@ export function proxyCallFor(method: string, path: string, search: URLSearchPara
       const value = search.get(name);
       if (value !== null) query.set(name, value);
     }
-    const qs = query.toString();
+    // URLSearchParams writes a space as `+`, which API Gateway and the local runner keep as a
+    // literal `+` (and SigV4 signs as %20): `Sales Team` must travel as `Sales%20Team`.
+    const qs = query.toString().replace(/\+/g, '%20');
     return {
       method: route.method,
       adminPath: `/admin${path}${qs ? `?${qs}` : ''}`,
