@@ -8,11 +8,11 @@
 // plus, per transaction, one write of the group item that moves its version and member counts.
 // Conditions make the counts exact without reading first: an add's member item must be new, a
 // remove's must exist. A failed condition comes back with the item as it was (ALL_OLD), which
-// says what to do: an add of a member already there is dropped (or only refreshes its display),
-// a remove of a non-member is dropped, a remove whose member has the other type is retried with
-// that type, a member whose item is gone is reported missing. Then the transaction is retried
-// with what is left, so a request costs one transaction unless it named something that was
-// already so.
+// says what to do: an add of a member already there is dropped (or only refreshes its display;
+// a refresh that finds the member item gone is an add again), a remove of a non-member is
+// dropped, a remove whose member has the other type is retried with that type, a member whose
+// item is gone is reported missing. Then the transaction is retried with what is left, so a
+// request costs one transaction unless it named something that was already so.
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from './client.ts';
@@ -30,15 +30,16 @@ import {
   type ResourceType,
 } from './resource-items.ts';
 import { MAX_TRANSACTION_ITEMS, TransactionFailed, transactWrite, type TransactItem } from './transact.ts';
+import { stampAttributes } from './write-actor.ts';
 
 /**
  * add      the member joins `groupId`                 link: Put member item (new)    node: member's grp += group
- * refresh  re-add of a member already there           link: Put member item (display) node: none
+ * refresh  re-add of a member already there           link: Update its display       node: none
  * remove   the member leaves `groupId`                link: Delete member item       node: member's grp -= group
  * leave    `member` is being deleted: its group       link: Delete member item       node: group's count -= 1
  *          `groupId` loses it
  * detach   `groupId` is being deleted: its member     link: Delete member item       node: member's grp -= group
- *          loses it
+ *          loses it                                                                   (by the leave's write in a cycle)
  */
 export type EditKind = 'add' | 'refresh' | 'remove' | 'leave' | 'detach';
 
@@ -111,7 +112,46 @@ function memberNode(c: Context, e: Edit, join: boolean): TransactItem {
   };
 }
 
-function itemsOf(c: Context, e: Edit): { link: TransactItem; node?: TransactItem } {
+/**
+ * Deleting a group G in a cycle (H is in G's members and G in H's) writes H's item twice: G's
+ * leave (H's member count) and G's detach (H's groups). DynamoDB refuses one item twice in a
+ * transaction, so the leave's write also takes G out of H's groups and the detach writes only its
+ * link. The returned edits are those paired leaves and detaches; worked out on every attempt, so
+ * when a retry drops the leave, the detach writes H's item itself again.
+ */
+function cyclePairs(edits: Edit[]): Set<Edit> {
+  const pairKey = (group: string, member: string) => `${group}\u0000${member}`;
+  const leaves = new Map<string, Edit>();
+  for (const e of edits)
+    if (e.kind === 'leave' && !e.noNode && e.member.type === 'Group') leaves.set(pairKey(e.member.value, e.groupId), e);
+  const paired = new Set<Edit>();
+  for (const e of edits) {
+    const leave = e.kind === 'detach' && !e.noNode ? leaves.get(pairKey(e.groupId, e.member.value)) : undefined;
+    if (leave) paired.add(leave).add(e);
+  }
+  return paired;
+}
+
+/** The member item's display (and who wrote it) changes; the item must still be there. */
+function refreshLink(c: Context, e: Edit): TransactItem {
+  const set = { display: e.member.display, ...stampAttributes() };
+  const names = Object.keys(set);
+  return {
+    Update: {
+      TableName: c.db.tableName,
+      Key: keys.member(c.tenantId, e.groupId, e.member.value),
+      UpdateExpression: `SET ${names.map((n) => `#${n} = :${n}`).join(', ')}`,
+      // Never re-creates a member item a remove deleted meanwhile: that would skip the count and
+      // the member's groups. A failed refresh is retried as an add.
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: Object.fromEntries(names.map((n) => [`#${n}`, n])),
+      ExpressionAttributeValues: Object.fromEntries(Object.entries(set).map(([n, v]) => [`:${n}`, v])),
+    },
+  };
+}
+
+/** `paired`: a leave or detach of a cycle whose two writes of one group item are one (see cyclePairs). */
+function itemsOf(c: Context, e: Edit, paired: boolean): { link: TransactItem; node?: TransactItem } {
   const { db, tenantId } = c;
   const memberKey = keys.member(tenantId, e.groupId, e.member.value);
   switch (e.kind) {
@@ -128,7 +168,7 @@ function itemsOf(c: Context, e: Edit): { link: TransactItem; node?: TransactItem
         node: memberNode(c, e, true),
       };
     case 'refresh':
-      return { link: { Put: { TableName: db.tableName, Item: memberItem(tenantId, e.groupId, e.member) } } };
+      return { link: refreshLink(c, e) };
     case 'remove':
       return {
         // The member item must exist with this type: a non-member is not counted down.
@@ -159,9 +199,13 @@ function itemsOf(c: Context, e: Edit): { link: TransactItem; node?: TransactItem
                   TableName: db.tableName,
                   Key: keys.group(tenantId, e.groupId),
                   // `REMOVE lw`: a version this request's writer did not make (see groupVersion).
-                  UpdateExpression: `SET lastModified = :now ADD ${change.add} REMOVE lw`,
+                  UpdateExpression: `SET lastModified = :now ADD ${change.add} REMOVE lw${paired ? ' DELETE grp :g' : ''}`,
                   ConditionExpression: 'attribute_exists(pk)',
-                  ExpressionAttributeValues: { ':now': c.now, ...change.values },
+                  ExpressionAttributeValues: {
+                    ':now': c.now,
+                    ...change.values,
+                    ...(paired ? { ':g': new Set([e.member.value]) } : {}),
+                  },
                 },
               },
             }),
@@ -170,7 +214,7 @@ function itemsOf(c: Context, e: Edit): { link: TransactItem; node?: TransactItem
     case 'detach':
       return {
         link: { Delete: { TableName: db.tableName, Key: memberKey } },
-        ...(e.noNode ? {} : { node: memberNode(c, e, false) }),
+        ...(e.noNode || paired ? {} : { node: memberNode(c, e, false) }),
       };
   }
 }
@@ -204,7 +248,8 @@ export async function commitEdits(
   const missing: Member[] = [];
   for (let attempt = 0; ; attempt += 1) {
     const head = commit.head?.(deltaOf(edits)) ?? [];
-    const built = edits.map((e) => itemsOf(c, e));
+    const paired = cyclePairs(edits);
+    const built = edits.map((e) => itemsOf(c, e, paired.has(e)));
     const items: TransactItem[] = [...head];
     const at = built.map((b) => {
       const link = items.push(b.link) - 1;
@@ -233,6 +278,9 @@ export async function commitEdits(
             const oldType = (old?.mt as { S?: string } | undefined)?.S === 'Group' ? 'Group' : 'User';
             if (e.member.display && e.member.display !== oldDisplay)
               next.push({ ...e, kind: 'refresh', member: { ...e.member, type: oldType } });
+          } else if (e.kind === 'refresh') {
+            // Removed since the add found it: added again, with its count and the member's groups.
+            next.push({ ...e, kind: 'add' });
           } else if (e.kind === 'remove' && old && !e.flipped) {
             // A member of the other type: retried as that type.
             next.push({

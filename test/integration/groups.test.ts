@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getResource } from '#store/resources.ts';
 import { startLocalApi, type LocalApi } from '../support/local-api.ts';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -140,6 +141,25 @@ describe('Groups', () => {
     expect(await memberIds(g.id)).toEqual([b.id]);
     expect((await api.call('DELETE', `/Groups/${g.id}`)).status).toBe(204);
     expect((await api.call('GET', `/Users/${b.id}`)).body.groups ?? []).toEqual([]);
+  });
+
+  it('deletes a group in a two-group cycle (each a member of the other)', async () => {
+    const [g, h] = [await group(), await group()];
+    const gAddsH = await patch(g.id, [{ op: 'add', path: 'members', value: [{ value: h.id, type: 'Group' }] }]);
+    expect(gAddsH.status, gAddsH.text).toBe(204);
+    const hAddsG = await patch(h.id, [{ op: 'add', path: 'members', value: [{ value: g.id, type: 'Group' }] }]);
+    expect(hAddsG.status, hAddsG.text).toBe(204);
+    // G's leave from H and its detach of H both change H's item: written once, in one transaction.
+    const del = await api.call('DELETE', `/Groups/${g.id}`);
+    expect(del.status, del.text).toBe(204);
+    expect(del.cost.operations.filter((o: string) => o === 'TransactWriteItemsCommand').length).toBe(1);
+    expect(await memberIds(h.id)).toEqual([]);
+    // H lost G both ways: as a member (its count) and as a group it was in (its groups).
+    expect(await getResource(api.ctx.db, 'default', 'Group', h.id)).toMatchObject({
+      groups: [],
+      memberCounts: { users: 0, groups: 0 },
+    });
+    expect((await api.call('DELETE', `/Groups/${h.id}`)).status).toBe(204);
   });
 });
 

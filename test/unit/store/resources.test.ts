@@ -223,11 +223,40 @@ describe('membership writes', () => {
     const [first, second] = transactions();
     expect(kinds(first!)).toEqual(['Update', 'Put', 'Update', 'Put', 'Update']);
     // U1 is dropped; G2 keeps its stored type, gets its new display, and nothing is counted.
-    expect(kinds(second!)).toEqual(['Update', 'Put']);
+    expect(kinds(second!)).toEqual(['Update', 'Update']);
     expect(second![0]!.Update!.UpdateExpression).toBe('SET lastModified = :now, lw = :writer ADD v :one');
-    expect(second![1]!.Put).toEqual({
+    // Only if the member item is still there: a Put would re-create one a remove just deleted.
+    expect(second![1]!.Update).toEqual({
       TableName: 'unit',
-      Item: expect.objectContaining({ sk: 'G2', mt: 'Group', display: 'Team' }),
+      Key: { pk: 'T#acme#MEMBERS#G1', sk: 'G2' },
+      UpdateExpression: 'SET #display = :display',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#display': 'display' },
+      ExpressionAttributeValues: { ':display': 'Team' },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+  });
+
+  it('a display refresh that finds the member removed meanwhile adds it again, counted', async () => {
+    ddb
+      .on(TransactWriteCommand)
+      .rejectsOnce(cancelled([ok, failed({ pk: { S: 'x' }, mt: { S: 'User' }, display: { S: 'Old' } }), ok]))
+      .rejectsOnce(cancelled([ok, failed()]))
+      .resolves({});
+    await changeMembers(db, 'acme', 'G1', { add: [{ value: 'U1', type: 'User', display: 'Ada' }], remove: [] }, NOW);
+    const [, refresh, add] = transactions();
+    expect(kinds(refresh!)).toEqual(['Update', 'Update']);
+    expect(refresh![1]!.Update).toMatchObject({ ConditionExpression: 'attribute_exists(pk)' });
+    // The add again: a new member item, the user's groups and the group's count all move.
+    expect(kinds(add!)).toEqual(['Update', 'Put', 'Update']);
+    expect(add![0]!.Update!.ExpressionAttributeValues).toMatchObject({ ':du': 1 });
+    expect(add![1]!.Put).toMatchObject({
+      Item: { sk: 'U1', mt: 'User', display: 'Ada' },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+    expect(add![2]!.Update).toMatchObject({
+      Key: { pk: 'T#acme#USER', sk: 'U1' },
+      UpdateExpression: 'SET lastModified = :now ADD grp :g, v :one',
     });
   });
 
@@ -298,6 +327,57 @@ describe('membership writes', () => {
       Key: { pk: 'T#acme#GROUP', sk: 'G1' },
       UpdateExpression: 'SET lastModified = :now ADD v :one, mcu :du REMOVE lw',
       ExpressionAttributeValues: { ':du': -1 },
+    });
+  });
+
+  it("deleting a group in a two-group cycle writes the other group's item once: count and groups", async () => {
+    const group = {
+      id: 'G1',
+      resourceType: 'Group' as const,
+      version: 3,
+      created: NOW,
+      lastModified: NOW,
+      doc: { displayName: 'G1' },
+      groups: ['G2'],
+      membershipKept: true,
+      memberCounts: { users: 0, groups: 1 },
+    };
+    ddb.on(QueryCommand).resolves({ Items: [{ pk: 'T#acme#MEMBERS#G1', sk: 'G2', mt: 'Group' }] });
+    await deleteResource(db, 'acme', group, NOW);
+    const [tx] = transactions();
+    // G1 item, counter, G1's leave of G2 (link + G2's item), G1's detach of G2 (link only).
+    expect(kinds(tx!)).toEqual(['Delete', 'Update', 'Delete', 'Update', 'Delete']);
+    expect(tx![3]!.Update).toMatchObject({
+      Key: { pk: 'T#acme#GROUP', sk: 'G2' },
+      UpdateExpression: 'SET lastModified = :now ADD v :one, mcg :dg REMOVE lw DELETE grp :g',
+      ExpressionAttributeValues: { ':dg': -1, ':g': new Set(['G1']) },
+    });
+    expect(tx![4]!.Delete).toMatchObject({ Key: { pk: 'T#acme#MEMBERS#G1', sk: 'G2' } });
+  });
+
+  it('a cycle whose leave turns out stale: the detach writes the other group itself again', async () => {
+    const group = {
+      id: 'G1',
+      resourceType: 'Group' as const,
+      version: 3,
+      created: NOW,
+      lastModified: NOW,
+      doc: { displayName: 'G1' },
+      groups: ['G2'],
+      membershipKept: true,
+      memberCounts: { users: 0, groups: 1 },
+    };
+    ddb.on(QueryCommand).resolves({ Items: [{ pk: 'T#acme#MEMBERS#G1', sk: 'G2', mt: 'Group' }] });
+    ddb
+      .on(TransactWriteCommand)
+      .rejectsOnce(cancelled([ok, ok, failed(), ok, ok]))
+      .resolves({});
+    await deleteResource(db, 'acme', group, NOW);
+    const [, second] = transactions();
+    expect(kinds(second!)).toEqual(['Delete', 'Update', 'Delete', 'Update']);
+    expect(second![3]!.Update).toMatchObject({
+      Key: { pk: 'T#acme#GROUP', sk: 'G2' },
+      UpdateExpression: 'SET lastModified = :now ADD v :one DELETE grp :g',
     });
   });
 });
