@@ -68,7 +68,9 @@ export async function printEvents(target: Target, options: EventsOptions, io: Io
     const body = res.body as { events: DirectoryEvent[]; nextCursor: string };
     for (const e of body.events) io.out(options.json ? JSON.stringify(e) : eventLine(e));
     after = body.nextCursor;
-    if (body.events.length === PAGE) continue;
+    // A page may hold fewer than PAGE events while more wait (pages are capped in bytes, and a
+    // `types` filter reads past events it leaves out): keep reading until a page is empty.
+    if (body.events.length > 0) continue;
     if (!options.follow || signal.aborted) break;
     try {
       await sleep(options.intervalMs ?? 2000, undefined, { signal });

@@ -4,13 +4,14 @@
 // cases (Directory.list / Directory.get), so an admin sees what an IdP reads over SCIM, with the
 // same limits and the same cost: an exact search is an index lookup, a prefix search is the
 // directory's bounded scan, and an empty search walks the tenant in creation order by cursor.
-import { MAX_MEMBERS_RETURNED } from '#directory/computed.ts';
+// The exception is a group's first members and member count, read from the store directly so that
+// showing a group never reads its whole member list.
 import { parseListParams, type ListParams } from '#directory/params.ts';
 import type { Directory } from '#directory/service.ts';
 import type { Caller } from '#directory/types.ts';
-import { InvalidValueError, NotFoundError, TooManyError } from '#scim/errors.ts';
+import { InvalidValueError, NotFoundError } from '#scim/errors.ts';
 import type { ScimResult } from '#scim/result.ts';
-import { listMembers, type ResourceType } from '#store/resources.ts';
+import { countMembers, getResource, keptMemberCount, listMembers, type ResourceType } from '#store/resources.ts';
 import { DEFAULT_TENANT, getTenant, TenantNotFound, type StoreContext } from '#store/tenants.ts';
 import { tenantIdOf } from './validation.ts';
 
@@ -115,6 +116,15 @@ export function directoryReads(deps: DirectoryReadsDeps) {
     return new Map(found.map((r) => [r.id, r]));
   }
 
+  /** A group's member count: from its item when kept there, else counted from its member items. */
+  async function countOf(tenantId: string, groupId: string): Promise<number> {
+    const stored = await getResource(deps.db, tenantId, 'Group', groupId);
+    const kept = stored ? keptMemberCount(stored) : undefined;
+    if (kept !== undefined) return kept;
+    const counts = await countMembers(deps.db, tenantId, groupId);
+    return counts.users + counts.groups;
+  }
+
   function checkId(type: ResourceType, tenantId: string, id: string): void {
     if (!ULID.test(id))
       throw new NotFoundError(`tenant "${tenantId}" has no ${type === 'User' ? 'user' : 'group'} ${id.slice(0, 80)}`);
@@ -200,38 +210,26 @@ export function directoryReads(deps: DirectoryReadsDeps) {
 
     /**
      * GET /admin/tenants/{t}/groups/{id}: the group without its member list, how many members it
-     * has and the first ones with their names. The count comes from the directory's own full read
-     * of the group (bounded by its member limit); past that limit the count is a lower bound.
+     * has and the first ones with their names. Never reads the whole member list: the group (without
+     * members) and the first page of members in parallel; a group with more members than that page
+     * takes its count from the group item (kept by membership writes), or for a group item from
+     * before that from counting its member items (projected, so still no member list is returned).
      */
     getGroup(tenantId: string, scimBase: string, groupId: string): Promise<ScimResult> {
       checkId('Group', tenantId, groupId);
       return inTenant(
         tenantId,
         async (caller) => {
-          let group: Resource;
-          let members: Array<{ value: string; type?: string }>;
-          let memberCountExact = true;
-          try {
-            const { members: all = [], ...rest } = (await directory.get('Group', caller, groupId, {}))
-              .body as Resource & {
-              members?: Array<{ value: string; type?: string }>;
-            };
-            group = rest as Resource;
-            members = all;
-          } catch (error) {
-            if (!(error instanceof TooManyError)) throw error;
-            // Too big to read whole: the group without members, and the first members only.
-            const [withoutMembers, first] = await Promise.all([
-              directory.get('Group', caller, groupId, { excludedAttributes: 'members' }),
-              listMembers(deps.db, caller.tenantId, groupId, FIRST_MEMBERS),
-            ]);
-            group = withoutMembers.body as Resource;
-            members = first.members.map((m) => ({ value: m.value, type: m.type }));
-            memberCountExact = false;
-          }
+          const [withoutMembers, page] = await Promise.all([
+            directory.get('Group', caller, groupId, { excludedAttributes: 'members' }),
+            listMembers(deps.db, caller.tenantId, groupId, FIRST_MEMBERS),
+          ]);
+          const group = withoutMembers.body as Resource;
+          const members = page.members.map((m) => ({ value: m.value, type: m.type }));
           const first = members.slice(0, FIRST_MEMBERS);
           const isGroup = (m: { type?: string }) => m.type === 'Group';
-          const [users, groups] = await Promise.all([
+          const [memberCount, users, groups] = await Promise.all([
+            page.truncated ? countOf(caller.tenantId, groupId) : members.length,
             names(
               'User',
               caller,
@@ -247,9 +245,7 @@ export function directoryReads(deps: DirectoryReadsDeps) {
             status: 200,
             body: {
               group,
-              memberCount: memberCountExact
-                ? { exact: true, value: members.length }
-                : { exact: false, moreThan: MAX_MEMBERS_RETURNED },
+              memberCount: { exact: true, value: memberCount },
               members: first.map((m) => {
                 const type = isGroup(m) ? 'Group' : 'User';
                 const found = (type === 'User' ? users : groups).get(m.value);

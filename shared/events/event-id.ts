@@ -14,7 +14,8 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export const ULID_PATTERN = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 /** The smallest ULID: a cursor before every event. */
 export const FIRST_ID = '0'.repeat(26);
-const MAX_ORDER = 0xffffff;
+/** The greatest order: an event that must sort after every other of its millisecond. */
+export const MAX_ORDER = 0xffffff;
 
 /** 80 bits (10 bytes) → 16 Crockford base32 characters. */
 function base32(bytes: Uint8Array): string {

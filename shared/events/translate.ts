@@ -16,12 +16,16 @@
 //
 // Writes that change no attribute (a version bump for a membership change, lastUsedAt, counters,
 // an actor stamp before a delete) give no event. Times: the item's own timestamp (lastModified,
-// a membership's `at`, a token's createdAt or revokedAt, the tenant's updatedAt), or for a deletion
-// (and a token's retirement) the later of the record's ApproximateCreationDateTime and the item's
-// last timestamp + 1 ms.
+// a membership's `at`, a token's createdAt, revokedAt or retiredAt, the tenant's updatedAt), or for
+// a deletion (and a retirement marker without retiredAt, written by an earlier version) the later of
+// the record's ApproximateCreationDateTime and the item's last timestamp + 1 ms.
+//
+// A retirement's token.revoked must follow the tenant's provisioning.disabled (docs/events.md):
+// retiredAt is read from the store's clock after the tenant's updatedAt was, and in the same
+// millisecond the retirement's order (MAX_ORDER, above any tenant version) puts it last.
 import { EVENT_VERSION, type DirectoryEvent, type EventActor, type EventResource, type EventType } from './envelope.ts';
 import { changedPaths } from './changes.ts';
-import { eventId } from './event-id.ts';
+import { eventId, MAX_ORDER } from './event-id.ts';
 import { image, isTtlDeletion, itemKind, keysOf, type StreamRecord } from './records.ts';
 
 export class PoisonRecord extends Error {}
@@ -169,14 +173,18 @@ export function eventsOf(record: StreamRecord, render: Renderer): DirectoryEvent
       if (typeof item.tenantId !== 'string' || typeof item.id !== 'string')
         throw new PoisonRecord('token item without tenantId and id');
       const createdMs = isoMs(item.createdAt, 'createdAt');
+      // Retired: the marker's retiredAt (markers from before it was written: the record's time).
+      const retiredAt = retired ? newItem!.retiredAt : undefined;
       const revokedMs =
         revokedAt !== undefined && !retired
           ? Math.max(isoMs(revokedAt, 'revokedAt'), createdMs + 1)
-          : deletedAt(createdMs);
+          : retiredAt !== undefined
+            ? Math.max(isoMs(retiredAt, 'retiredAt'), createdMs + 1)
+            : deletedAt(createdMs);
       drafts.push({
         type: revoked ? 'token.revoked' : 'token.issued',
         timeMs: revoked ? revokedMs : createdMs,
-        order: 0,
+        order: retired ? MAX_ORDER : 0,
         tenantId: item.tenantId,
         resource: { type: 'Token', id: item.id },
         actor: actorOf(name === 'MODIFY' ? newItem! : item),

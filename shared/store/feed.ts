@@ -69,17 +69,33 @@ export interface FeedPage {
 }
 
 /**
- * Events with `after` < id <= `upTo`, oldest first, at most `limit`, optionally only some types.
- * Strongly consistent, so an event already written is never skipped by a cursor that moves past it.
+ * Lambda's response payload limit is 6 MB, and 1,000 events of a few KB each (a user's groups are
+ * in its events) can pass it: API Gateway would then answer 502 at that cursor on every retry. A
+ * page therefore also stops before its events' JSON passes this size (always at least one event).
+ */
+export const FEED_PAGE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Events with `after` < id <= `upTo`, oldest first, at most `limit` and at most `maxBytes` of JSON
+ * (FEED_PAGE_BYTES), optionally only some types. Strongly consistent, so an event already written
+ * is never skipped by a cursor that moves past it.
  * With a type filter DynamoDB reads (and bills) the skipped events too; `maxRead` bounds that.
  */
 export async function readFeed(
   db: Db,
   tenantId: string,
-  options: { after?: string; upTo: string; limit: number; types?: readonly string[]; maxRead?: number },
+  options: {
+    after?: string;
+    upTo: string;
+    limit: number;
+    types?: readonly string[];
+    maxRead?: number;
+    maxBytes?: number;
+  },
 ): Promise<FeedPage> {
   const { limit, types } = options;
   const maxRead = options.maxRead ?? Math.max(limit * 10, 1000);
+  const maxBytes = options.maxBytes ?? FEED_PAGE_BYTES;
   // ULIDs are 26 characters: `<after>0` sorts right after `after` and before any later id.
   const low = options.after ? `${options.after}0` : '0';
   // A cursor at or past the upper bound (BETWEEN needs low <= high): nothing to read yet.
@@ -87,6 +103,9 @@ export async function readFeed(
   const events: string[] = [];
   let position: string | undefined;
   let read = 0;
+  let bytes = 0;
+  /** The page reached `maxBytes`: it ends at the last event returned, the next one starts the next. */
+  let full = false;
   let start: Record<string, unknown> | undefined;
   do {
     const out = await db.doc.send(
@@ -114,14 +133,20 @@ export async function readFeed(
     );
     for (const item of out.Items ?? []) {
       if (events.length === limit) break;
+      const size = Buffer.byteLength(item.event as string);
+      if (events.length && bytes + size > maxBytes) {
+        full = true;
+        break;
+      }
+      bytes += size;
       events.push(item.event as string);
       position = item.sk as string;
     }
     read += out.ScannedCount ?? 0;
     start = out.LastEvaluatedKey;
     // Filtered reads: the key the page stopped at is a position too (skipped events are not re-read).
-    if (start && events.length < limit) position = start.sk as string;
-  } while (start && events.length < limit && read < maxRead);
+    if (start && !full && events.length < limit) position = start.sk as string;
+  } while (start && !full && events.length < limit && read < maxRead);
   return { events, ...(position ? { position } : {}) };
 }
 

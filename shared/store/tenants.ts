@@ -6,7 +6,7 @@
 //   userCount, groupCount                                        kept by shared/store/resources.ts
 //   tokenSlots  { <tokenId>: <expiresAt epoch ms> }             the tenant's active tokens
 //   version     number                                          optimistic lock over tokenSlots and provisioning
-//   gsi1pk/sk   TENANTS / id                                    the list of tenants (written by ensureTenant)
+//   gsi1pk/sk   TENANTS / id                                    the list of tenants (by ensureTenant, and by tokens.ts with tokenSlots)
 //
 // tokenSlots is the source of truth for "this token may be used": the authorizer checks the
 // token id is in it, token creation enforces the cap on it, and revocation and switching

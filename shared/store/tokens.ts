@@ -5,8 +5,9 @@
 // Revoked token: the same item with revokedAt, its slot freed and its ttl moved to 30 days after the
 // revocation (or kept, if it expired earlier), so it stays listed as revoked until TTL removes it.
 // Retired token (the tenant switched provisioning off): the same key, no gsi1 keys (so it is not
-// listed), only id, tenantId, retired, revokedAt (if it had been revoked before), ttl; the
-// authorizer can still say "provisioning disabled".
+// listed), only id, tenantId, retired, retiredAt (the store's clock: the token.revoked event's
+// time), revokedAt (if it had been revoked before), ttl; the authorizer can still say
+// "provisioning disabled".
 //
 // The plain token never reaches this module: callers pass its hash.
 import { BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -108,6 +109,10 @@ function tokenFromItem(item: Record<string, unknown>): StoredToken {
  *
  * i.e. "nobody changed tokenSlots or provisioning since I read the tenant". The whole map is
  * written (pruned of expired entries), which is only correct because of that condition.
+ *
+ * It also writes the tenant's entry in the list of tenants (gsi1 TENANTS / id, as ensureTenant
+ * does): a tenant item from before that entry existed, or made by counter ADDs, would otherwise
+ * be missing from the list, and so from the daily token-expiry check (functions/token-expiry).
  */
 function writeSlots(ctx: StoreContext, tenant: Tenant, slots: Record<string, number>): TransactItem {
   const unversioned = tenant.version === undefined;
@@ -115,14 +120,21 @@ function writeSlots(ctx: StoreContext, tenant: Tenant, slots: Record<string, num
     Update: {
       TableName: ctx.db.tableName,
       Key: keys.tenant(tenant.id),
-      UpdateExpression: 'SET #tokenSlots = :slots, #version = :next',
+      UpdateExpression: 'SET #tokenSlots = :slots, #version = :next, #gsi1pk = :allTenants, #gsi1sk = :id',
       ConditionExpression: unversioned
         ? 'attribute_exists(pk) AND attribute_not_exists(#version)'
         : '#version = :expected',
-      ExpressionAttributeNames: { '#tokenSlots': 'tokenSlots', '#version': 'version' },
+      ExpressionAttributeNames: {
+        '#tokenSlots': 'tokenSlots',
+        '#version': 'version',
+        '#gsi1pk': TABLE.indexes.gsi1.partitionKey,
+        '#gsi1sk': TABLE.indexes.gsi1.sortKey,
+      },
       ExpressionAttributeValues: {
         ':slots': slots,
         ':next': (tenant.version ?? 0) + 1,
+        ':allTenants': keys.allTenants(),
+        ':id': tenant.id,
         ...(unversioned ? {} : { ':expected': tenant.version }),
       },
     },
@@ -341,6 +353,9 @@ export async function revokeToken(ctx: StoreContext, tenantId: string, tokenId: 
  */
 export async function retireTenantTokens(ctx: StoreContext, tenantId: string): Promise<number> {
   const items = await queryTenantTokens(ctx, tenantId);
+  // The token.revoked events' time: read after setProvisioning's updatedAt, so they follow the
+  // provisioning.disabled event (a stream record's own time is only to the second).
+  const retiredAt = ctx.clock().toISOString();
   const puts = items.map((item) => ({
     PutRequest: {
       Item: {
@@ -349,6 +364,7 @@ export async function retireTenantTokens(ctx: StoreContext, tenantId: string): P
         id: item.id,
         tenantId,
         retired: 'provisioning-disabled',
+        retiredAt,
         ...(item.revokedAt !== undefined ? { revokedAt: item.revokedAt } : {}),
         ttl: item.ttl,
         ...actorAttributes(),

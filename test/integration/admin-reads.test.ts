@@ -1,7 +1,10 @@
 // The admin API's read routes over HTTP: the list of tenants, token limits, and the read-only
 // directory views (user and group search, a user with its groups, a group with its member count and
 // first members), with their validation, tenant isolation and DynamoDB cost.
+import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '#store/keys.ts';
+import { memberItem } from '#store/resources.ts';
 import { startLocalApi, type LocalApi } from '../support/local-api.ts';
 
 let api: LocalApi;
@@ -208,6 +211,12 @@ describe('user and group details', () => {
     expect(res.body.group.members).toBeUndefined();
     expect(res.body.memberCount).toEqual({ exact: true, value: 23 });
     expect(res.body.members).toHaveLength(20);
+    // The tenant, the group and its count (group item), one page of members; then the names.
+    expect(
+      res.cost.operations.filter((o: string) => o === 'QueryCommand'),
+      JSON.stringify(res.cost),
+    ).toEqual(['QueryCommand']);
+    expect(res.cost.wcu).toBe(0);
     for (const m of res.body.members) {
       if (m.type === 'User') expect(m.userName, JSON.stringify(m)).toMatch(/^member\d+@example\.com$/);
       else expect(m).toEqual({ id: engineering, type: 'Group', displayName: 'Engineering' });
@@ -237,5 +246,57 @@ describe('user and group details', () => {
       const res = await api.admin('GET', path);
       expect(res.status, `${path.slice(0, 60)}: ${res.text}`).toBe(404);
     }
+  });
+
+  it('a group of thousands: the count from the group item, and only the first page of members read', async () => {
+    const created = await api.call('POST', '/Groups', {
+      token: acmeToken,
+      body: { displayName: 'Thousands', members: [{ value: users['alice@example.com'] }] },
+    });
+    expect(created.status, created.text).toBe(201);
+    const id = created.body.id as string;
+    // 3,000 more members written as membership writes leave them (items, and the group's kept count).
+    const extra = Array.from({ length: 3000 }, (_, i) => `7ZZZZZZZZZ${String(i).padStart(16, '0')}`);
+    for (let i = 0; i < extra.length; i += 25) {
+      const puts = extra.slice(i, i + 25).map((value) => ({
+        PutRequest: { Item: memberItem('acme', id, { value, type: 'User' }) },
+      }));
+      await api.ctx.db.doc.send(new BatchWriteCommand({ RequestItems: { [api.ctx.db.tableName]: puts } }));
+    }
+    await api.ctx.db.doc.send(
+      new UpdateCommand({
+        TableName: api.ctx.db.tableName,
+        Key: keys.group('acme', id),
+        UpdateExpression: 'ADD mcu :n',
+        ExpressionAttributeValues: { ':n': extra.length },
+      }),
+    );
+    const res = await api.admin('GET', `/tenants/acme/groups/${id}`);
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.memberCount).toEqual({ exact: true, value: 3001 });
+    expect(res.body.members).toHaveLength(20);
+    expect(res.body.members[0]).toEqual({
+      id: users['alice@example.com'],
+      type: 'User',
+      userName: 'alice@example.com',
+      displayName: 'alice',
+    });
+    // One Query of the first members (not 3,001 member items in pages of 1,000).
+    expect(
+      res.cost.operations.filter((o: string) => o === 'QueryCommand'),
+      JSON.stringify(res.cost),
+    ).toEqual(['QueryCommand']);
+    expect(res.cost.rcu, JSON.stringify(res.cost)).toBeLessThan(40);
+    // A group item from before counts were kept: counted from its member items (projected).
+    await api.ctx.db.doc.send(
+      new UpdateCommand({
+        TableName: api.ctx.db.tableName,
+        Key: keys.group('acme', id),
+        UpdateExpression: 'REMOVE mk',
+      }),
+    );
+    const legacy = await api.admin('GET', `/tenants/acme/groups/${id}`);
+    expect(legacy.body.memberCount).toEqual({ exact: true, value: 3001 });
+    expect(legacy.body.members).toEqual(res.body.members);
   });
 });

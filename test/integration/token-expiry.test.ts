@@ -2,7 +2,9 @@
 // days until its newest active token expires, from the list of tenants (one Query per 100).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenExpiryHandler, tokenExpiryReport, type ExpiryReport } from '#functions/token-expiry/app.ts';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { metered } from '#store/client.ts';
+import { keys } from '#store/keys.ts';
 import { startLocalApi, type LocalApi } from '../support/local-api.ts';
 
 const DAY = 86_400_000;
@@ -34,6 +36,21 @@ describe('nothing warns before tokens expire: fixed (a daily per-tenant metric)'
     expect(days).not.toHaveProperty('te-off');
     expect(days).not.toHaveProperty('te-never');
     expect(report.minDaysLeft).toBe(Math.min(...Object.values(days)));
+  });
+
+  it('a tenant item not in the list of tenants (made by counter ADDs, or from before) is listed once it has a token', async () => {
+    await api.ctx.db.doc.send(
+      new UpdateCommand({
+        TableName: api.ctx.db.tableName,
+        Key: keys.tenant('te-counted'),
+        UpdateExpression: 'ADD userCount :one',
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+    const res = await api.admin('POST', '/tenants/te-counted/tokens', { name: 'old', expiresInDays: 30 });
+    expect(res.status, res.text).toBe(201);
+    const report = await tokenExpiryReport(api.ctx);
+    expect(report.tenants).toContainEqual({ tenantId: 'te-counted', daysLeft: 30 });
   });
 
   it('a tenant whose tokens all expired reports 0 days (the outage the alarm is for)', async () => {

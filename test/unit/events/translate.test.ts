@@ -238,6 +238,35 @@ describe('what an event says', () => {
     expect(eventsOf(record('REMOVE', tokenKey, { old: revokedToken() }, TTL_SWEEPER), render)).toEqual([]);
   });
 
+  it('a retirement is token.revoked at retiredAt, after provisioning.disabled even within its millisecond', () => {
+    // The stream records' ApproximateCreationDateTime is T2, to the second; the switch came later in it.
+    const switchedAt = '2026-03-01T10:00:05.400Z';
+    const [disabled] = eventsOf(
+      record('MODIFY', keys.tenant('acme'), {
+        old: { provisioning: true, version: 7 },
+        new: { provisioning: false, version: 8, updatedAt: switchedAt },
+      }),
+      render,
+    );
+    const retire = (retiredAt?: string) =>
+      eventsOf(
+        record('MODIFY', tokenKey, {
+          old: token(),
+          new: { id: 'TOK1', tenantId: 'acme', retired: 'provisioning-disabled', retiredAt, actor: { admin: 'arn:x' } },
+        }),
+        render,
+      );
+    for (const retiredAt of [switchedAt, '2026-03-01T10:00:05.401Z']) {
+      const [revoked, ...more] = retire(retiredAt);
+      expect(more).toEqual([]);
+      expect(revoked).toMatchObject({ type: 'token.revoked', occurredAt: retiredAt });
+      expect(revoked!.data).toMatchObject({ reason: 'provisioning-disabled' });
+      expect(revoked!.id > disabled!.id, `${revoked!.id} after ${disabled!.id}`).toBe(true);
+    }
+    // A marker written before retiredAt was: the record's time, as before.
+    expect(retire()[0]!.occurredAt).toBe(T2);
+  });
+
   it('changed names attribute paths: sub-attributes, multi-valued attributes, extension attributes', () => {
     const ent = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
     expect(

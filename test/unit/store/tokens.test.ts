@@ -2,7 +2,13 @@
 // tenant's tokens, the cap), pinned with a mocked document client, and the optimistic-lock
 // retry that uses the item returned by a failed condition instead of a second read.
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createDb } from '#store/client.ts';
@@ -12,6 +18,7 @@ import {
   createToken,
   findToken,
   listTokens,
+  retireTenantTokens,
   revokeToken,
   TokenCapReached,
   TokenNotFound,
@@ -92,13 +99,21 @@ describe('create (the cap)', () => {
         Update: {
           TableName: 'unit-tokens',
           Key: { pk: 'TENANT#acme', sk: 'TENANT' },
-          UpdateExpression: 'SET #tokenSlots = :slots, #version = :next',
+          // With the tenant's entry in the list of tenants (gsi1 TENANTS / id), as ensureTenant writes it.
+          UpdateExpression: 'SET #tokenSlots = :slots, #version = :next, #gsi1pk = :allTenants, #gsi1sk = :id',
           ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: { '#tokenSlots': 'tokenSlots', '#version': 'version' },
+          ExpressionAttributeNames: {
+            '#tokenSlots': 'tokenSlots',
+            '#version': 'version',
+            '#gsi1pk': 'gsi1pk',
+            '#gsi1sk': 'gsi1sk',
+          },
           // Expired slots are pruned in the same write.
           ExpressionAttributeValues: {
             ':slots': { [OTHER]: NOW.getTime() + DAY, [ID]: input.expiresAt.getTime() },
             ':next': 8,
+            ':allTenants': 'TENANTS',
+            ':id': 'acme',
             ':expected': 7,
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -125,6 +140,16 @@ describe('create (the cap)', () => {
         },
       },
     ]);
+  });
+
+  it('a tenant item without a version or a list entry (made by counter ADDs, or older) gets its entry in the list of tenants', async () => {
+    ddb.on(GetCommand).resolves({ Item: { ...keys.tenant('acme'), userCount: 3 } });
+    ddb.on(TransactWriteCommand).resolves({});
+    await createToken(ctx, input);
+    const lock = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems![0]!.Update!;
+    expect(lock.ConditionExpression).toBe('attribute_exists(pk) AND attribute_not_exists(#version)');
+    expect(lock.UpdateExpression).toContain('#gsi1pk = :allTenants, #gsi1sk = :id');
+    expect(lock.ExpressionAttributeValues).toMatchObject({ ':allTenants': 'TENANTS', ':id': 'acme', ':next': 1 });
   });
 
   it('a lost race ends in TokenCapReached from the returned item, without a second read', async () => {
@@ -179,6 +204,8 @@ describe('revoke', () => {
     expect(items[0]!.Update!.ExpressionAttributeValues).toMatchObject({
       ':slots': { [OTHER]: NOW.getTime() + DAY },
       ':expected': 4,
+      ':allTenants': 'TENANTS',
+      ':id': 'acme',
     });
     // Kept (listed as revoked) 30 days from now, then TTL removes it; outside a request no actor.
     expect(items[1]).toEqual({
@@ -264,6 +291,51 @@ describe('revoke', () => {
       },
     });
     expect(await findToken(ctx, HASH)).toEqual({ state: 'revoked', tenantId: 'acme', tokenId: ID });
+  });
+});
+
+describe('retire (provisioning off)', () => {
+  it("replaces each token by a marker stamped with the store's clock (retiredAt: the token.revoked event's time)", async () => {
+    const ttl = Math.floor((NOW.getTime() + 395 * DAY) / 1000);
+    ddb.on(QueryCommand).resolves({
+      Items: [
+        { pk: `TOKEN#${HASH}`, sk: 'TOKEN', id: ID, tenantId: 'acme', name: 'okta', ttl },
+        { pk: `TOKEN#${'b'.repeat(64)}`, sk: 'TOKEN', id: OTHER, revokedAt: NOW.toISOString(), ttl },
+      ],
+    });
+    ddb.on(BatchWriteCommand).resolves({});
+    expect(await retireTenantTokens(ctx, 'acme')).toBe(1);
+    expect(ddb.commandCalls(BatchWriteCommand)[0]!.args[0].input.RequestItems).toEqual({
+      'unit-tokens': [
+        {
+          PutRequest: {
+            Item: {
+              pk: `TOKEN#${HASH}`,
+              sk: 'TOKEN',
+              id: ID,
+              tenantId: 'acme',
+              retired: 'provisioning-disabled',
+              retiredAt: NOW.toISOString(),
+              ttl,
+            },
+          },
+        },
+        {
+          PutRequest: {
+            Item: {
+              pk: `TOKEN#${'b'.repeat(64)}`,
+              sk: 'TOKEN',
+              id: OTHER,
+              tenantId: 'acme',
+              retired: 'provisioning-disabled',
+              retiredAt: NOW.toISOString(),
+              revokedAt: NOW.toISOString(),
+              ttl,
+            },
+          },
+        },
+      ],
+    });
   });
 });
 
