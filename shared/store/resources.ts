@@ -1,17 +1,11 @@
 // The repository for Users, Groups and memberships: the only code that reads or writes them.
 // Every invariant is held by a condition in the write itself (see the comment on each condition).
-// Membership pairs (member item + the other side) are built in membership-writes.ts.
+// Membership pairs (member item + the other side) are built in membership-items.ts and written
+// by membership-writes.ts.
 import type { Db } from './client.ts';
 import { keys } from './keys.ts';
-import {
-  changeMembers,
-  chunkEdits,
-  commitEdits,
-  inParallel,
-  memberEdits,
-  type Edit,
-  type MemberDelta,
-} from './membership-writes.ts';
+import type { Edit, MemberDelta } from './membership-items.ts';
+import { changeMembers, chunkEdits, commitEdits, inParallel, memberEdits } from './membership-writes.ts';
 import { groupIdsOf, listMembers } from './resource-reads.ts';
 import {
   keptGroups,
