@@ -10,7 +10,7 @@
 // a malformed or guessed token resembles a real one.
 import { DEFAULT_TIER } from '#store/tenant-rate-limit.ts';
 import { getTenant, type StoreContext } from '#store/tenants.ts';
-import { findToken, touchToken } from '#store/tokens.ts';
+import { findToken, touchToken } from '#store/token-lookup.ts';
 import { bearerToken } from './bearer.ts';
 import { hashToken, isWellFormed, type TokenScope } from './token.ts';
 

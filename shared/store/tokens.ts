@@ -1,4 +1,5 @@
-// The repository for SCIM tokens: the only code that reads or writes token items.
+// The repository for SCIM tokens: with token-lookup.ts (the authorizer's read), the only code that
+// reads or writes token items.
 //
 // Token item (keys.token(sha256 hex of the token); gsi1 = keys.tenantTokens(t) / token id):
 //   id (ULID), tenantId, name, scope, createdAt, expiresAt, lastUsedAt?, revokedAt?, ttl (epoch s)
@@ -10,8 +11,7 @@
 // "provisioning disabled".
 //
 // The plain token never reaches this module: callers pass its hash.
-import { BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { TokenScope } from '#auth/token.ts';
 import { ConflictError, NotFoundError, TooManyRequestsError } from '#scim/errors.ts';
 import { keys } from './keys.ts';
@@ -88,7 +88,7 @@ export class TokenWriteContention extends TooManyRequestsError {
 /** The TTL of a token that stops working at `end` (its expiry or its revocation). */
 const ttlOf = (end: Date) => Math.floor((end.getTime() + TOKEN_RETENTION_DAYS * DAY_MS) / 1000);
 
-function tokenFromItem(item: Record<string, unknown>): StoredToken {
+export function tokenFromItem(item: Record<string, unknown>): StoredToken {
   return {
     id: item.id as string,
     tenantId: item.tenantId as string,
@@ -380,52 +380,4 @@ export async function retireTenantTokens(ctx: StoreContext, tenantId: string): P
     }
   }
   return items.filter((item) => item.revokedAt === undefined).length;
-}
-
-/** The token stored under this hash: one strongly consistent GetItem (the authorizer's read). */
-export async function findToken(ctx: StoreContext, hash: string): Promise<TokenLookup | undefined> {
-  const { Item } = await ctx.db.doc.send(
-    new GetCommand({
-      TableName: ctx.db.tableName,
-      Key: keys.token(hash),
-      ConsistentRead: true,
-    }),
-  );
-  if (!Item) return undefined;
-  // Revoked first: a revoked token retired later is still answered as revoked.
-  if (Item.revokedAt !== undefined)
-    return { state: 'revoked', tenantId: Item.tenantId as string, tokenId: Item.id as string };
-  if (Item.retired) return { state: 'retired', tenantId: Item.tenantId as string, tokenId: Item.id as string };
-  return { state: 'live', token: tokenFromItem(Item) };
-}
-
-/**
- * Records a use of the token, at most once per interval: the write only happens when the stored
- * lastUsedAt is older than `staleBefore`, so concurrent requests write once between them.
- *
- *   ConditionExpression: attribute_exists(pk) AND attribute_not_exists(retired)
- *                        AND attribute_not_exists(revokedAt)
- *                        AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :staleBefore)
- *
- * (the first three so an update never re-creates a removed token, nor touches a retired or
- * revoked one: a check that raced the revocation does not count as a use).
- * Returns whether it wrote.
- */
-export async function touchToken(ctx: StoreContext, hash: string, now: Date, staleBefore: Date): Promise<boolean> {
-  try {
-    await ctx.db.doc.send(
-      new UpdateCommand({
-        TableName: ctx.db.tableName,
-        Key: keys.token(hash),
-        UpdateExpression: 'SET lastUsedAt = :now',
-        ConditionExpression:
-          'attribute_exists(pk) AND attribute_not_exists(retired) AND attribute_not_exists(revokedAt) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :staleBefore)',
-        ExpressionAttributeValues: { ':now': now.toISOString(), ':staleBefore': staleBefore.toISOString() },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
 }

@@ -14,15 +14,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createDb } from '#store/client.ts';
 import { keys } from '#store/keys.ts';
 import { writingAs } from '#store/write-actor.ts';
+import { findToken, touchToken } from '#store/token-lookup.ts';
 import {
   createToken,
-  findToken,
   listTokens,
   retireTenantTokens,
   revokeToken,
   TokenCapReached,
   TokenNotFound,
-  touchToken,
   type NewToken,
 } from '#store/tokens.ts';
 
